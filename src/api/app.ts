@@ -1,0 +1,63 @@
+/**
+ * The HTTP sidecar: one Fastify app whose route groups (hasher, matcher, curator,
+ * UI, dev) are plugins registered according to the process's roles.
+ */
+import Fastify, { type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config/config.js';
+import { isHmaError } from '../errors/errors.js';
+import { log } from '../observability/logger.js';
+import { httpStatusOf } from './http-errors.js';
+import { statusRoutes, type ReadinessCheck } from './routes/status.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Status for request-schema validation failures on this route (HMA uses 422 where pydantic validates). */
+    validationStatus?: number;
+  }
+}
+
+export interface AppDeps {
+  readonly config: Config;
+  /** Readiness checks contributed by the process (e.g. the index is loaded). */
+  readonly readiness?: readonly ReadinessCheck[];
+  /** Route-group plugins to register, in order (decided by roles in the process composition). */
+  readonly plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: log('api') as unknown as FastifyBaseLogger,
+    bodyLimit: deps.config.MAX_REQUEST_BYTES,
+    disableRequestLogging: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (isHmaError(err)) {
+      return reply.status(httpStatusOf[err.code]).send({ message: err.message });
+    }
+    if (err.validation) {
+      const status = req.routeOptions.config.validationStatus ?? 400;
+      return reply.status(status).send({ message: err.message });
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 500) {
+      req.log.error({ err, url: req.url }, 'unhandled error');
+      // No stack traces or internals in responses.
+      return reply.status(500).send({ message: 'internal server error' });
+    }
+    return reply.status(status).send({ message: err.message });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send({ message: `no route ${req.method} ${req.url.split('?')[0]}` });
+  });
+
+  // Collected at the root so the site map sees routes of every encapsulated plugin.
+  const routes = new Set<string>();
+  app.addHook('onRoute', (r) => {
+    if (!r.url.includes('*')) routes.add(r.url);
+  });
+  await app.register(statusRoutes, { checks: deps.readiness ?? [], routes });
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+  return app;
+}

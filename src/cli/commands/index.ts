@@ -1,0 +1,7 @@
+/** Every subcommand of `hma`, one module each. */
+import type { Command } from 'commander';
+import { registerProcessCommands } from './processes.js';
+
+export function registerCommands(program: Command): void {
+  registerProcessCommands(program);
+}

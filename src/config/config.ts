@@ -1,0 +1,146 @@
+/**
+ * The one typed configuration module. Every setting comes from an environment
+ * variable, is validated once at start-up, and a bad value fails fast with an
+ * error naming the variable and the value it had.
+ */
+import os from 'node:os';
+import { z } from 'zod';
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), {
+    message: 'expected a boolean (true/false, 1/0, yes/no, on/off)',
+  })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, 'expected an integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const port = int(1, 65535);
+const str = z.string().trim().min(1, 'must not be empty');
+const url = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      new URL(v);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected an absolute URL');
+const list = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+const oneOf = <T extends string>(...values: [T, ...T[]]) => z.string().trim().pipe(z.enum(values));
+
+/** Variable name → [schema, default as it would be written in the environment]. */
+const spec = {
+  // General
+  PRODUCTION: [bool, 'true'],
+  LOG_LEVEL: [oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'), 'info'],
+  HMA_INSTANCE_ID: [str, `${os.hostname()}-${process.pid}`],
+
+  // HTTP API (HMA's development default port is 5000)
+  API_HOST: [str, '0.0.0.0'],
+  API_PORT: [port, '5000'],
+  /** Port of the /metrics and /status sidecar of processes that serve no API (hasher, matcher…). 0 = pick one. */
+  METRICS_PORT: [int(0, 65535), '9464'],
+  ROLE_HASHER: [bool, 'true'],
+  ROLE_MATCHER: [bool, 'true'],
+  ROLE_CURATOR: [bool, 'true'],
+  UI_ENABLED: [bool, 'true'],
+  MAX_REQUEST_BYTES: [int(1024, 2 ** 31), String(1024 * 1024)],
+
+  // Kafka
+  KAFKA_BROKERS: [list.pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)), 'localhost:9092'],
+  KAFKA_CLIENT_ID: [str, 'hma-stream'],
+  KAFKA_SSL: [bool, 'false'],
+  KAFKA_SASL_MECHANISM: [oneOf('none', 'plain', 'scram-sha-256', 'scram-sha-512'), 'none'],
+  KAFKA_SASL_USERNAME: [z.string(), ''],
+  KAFKA_SASL_PASSWORD: [z.string(), ''],
+  /** Prefix of every topic and consumer group name: lets several stacks (or test runs) share a broker. */
+  TOPIC_PREFIX: [z.string().regex(/^[a-zA-Z0-9._-]*$/, 'only letters, digits, ".", "_" and "-"'), 'hma.'],
+  TOPIC_PARTITIONS: [int(1, 1000), '6'],
+  TOPIC_REPLICATION: [int(1, 10), '1'],
+  SCHEMA_REGISTRY_URL: [url, 'http://localhost:8081/apis/ccompat/v7'],
+
+  // Postgres
+  DATABASE_URL: [url, 'postgres://postgres@127.0.0.1:5432/hma'],
+  DATABASE_SSL: [bool, 'false'],
+  DATABASE_POOL_SIZE: [int(1, 200), '10'],
+
+  // Local backing services (hma services up|down|status)
+  SERVICES_DIR: [str, '.run'],
+  CACHE_DIR: [str, '.cache'],
+  KAFKA_PORT: [port, '9092'],
+  KAFKA_CONTROLLER_PORT: [port, '9093'],
+  SCHEMA_REGISTRY_PORT: [port, '8081'],
+  KAFKA_VERSION: [str, '3.9.1'],
+  APICURIO_VERSION: [str, '3.0.9'],
+
+  // Hashing
+  HASH_WORKERS: [int(1, 256), String(Math.max(1, os.availableParallelism()))],
+  PDQ_MODE: [oneOf('fullres', 'cli512nn'), 'fullres'],
+  PDQ_MIN_QUALITY: [int(0, 100), '50'],
+  MAX_MEDIA_BYTES: [int(1, 2 ** 40), String(200 * 1024 * 1024)],
+  MAX_IMAGE_PIXELS: [int(1, 2 ** 31), String(100_000_000)],
+  VIDEO_FRAMES_PER_SECOND: [z.string().trim().regex(/^\d+(\.\d+)?$/, 'expected a number').transform(Number).pipe(z.number().positive().max(60)), '1'],
+  MEDIA_FETCH_TIMEOUT_MS: [int(100, 600_000), '10000'],
+  /** Hosts that URL fetching may reach even when they resolve to private or loopback addresses. */
+  URL_ALLOWED_PRIVATE_HOSTS: [list, ''],
+
+  // Matching
+  PDQ_MATCH_THRESHOLD: [int(0, 256), '31'],
+  PDQ_MAX_THRESHOLD: [int(0, 256), '52'],
+} as const;
+
+type Spec = typeof spec;
+export type Config = { readonly [K in keyof Spec]: z.output<Spec[K][0]> };
+export type ConfigKey = keyof Spec;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses and validates a whole environment. Throws ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, [schema, fallback]] of Object.entries(spec)) {
+    const raw = env[name] ?? fallback;
+    const parsed = (schema as z.ZodType).safeParse(raw);
+    if (parsed.success) out[name] = parsed.data;
+    else {
+      const why = parsed.error.issues.map((i) => i.message).join('; ');
+      problems.push(`${name}=${JSON.stringify(raw)}: ${why}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(out) as Config;
+}
+
+/** Names of every variable the config module reads (docker-compose is checked against this list). */
+export const configVariables: readonly ConfigKey[] = Object.keys(spec) as ConfigKey[];
+
+/** Default value of a variable, as written in the environment. */
+export function configDefault(name: ConfigKey): string {
+  return spec[name][1];
+}
+
+let current: Config | undefined;
+/** The process-wide config, loaded on first use. */
+export function config(): Config {
+  current ??= loadConfig();
+  return current;
+}
