@@ -96,6 +96,11 @@ const spec = {
   MEDIA_FETCH_TIMEOUT_MS: [int(100, 600_000), '10000'],
   /** Hosts that URL fetching may reach even when they resolve to private or loopback addresses. */
   URL_ALLOWED_PRIVATE_HOSTS: [list, ''],
+  /** Optional allowlist of hostnames (and their subdomains) for URL fetching; empty = any public host (HMA's ALLOWED_HOSTNAMES). */
+  URL_ALLOWED_HOSTNAMES: [list, ''],
+  /** Allow URL fetching from loopback addresses (on by default only in development mode). */
+  URL_ALLOW_LOOPBACK: [z.union([z.literal(''), bool]), ''],
+  MEDIA_MAX_REDIRECTS: [int(0, 20), '5'],
 
   // Matching
   PDQ_MATCH_THRESHOLD: [int(0, 256), '31'],
