@@ -1,0 +1,90 @@
+/** Bank use cases: validation, one transaction each, HMA's messages. */
+import { HmaError, invalidInput, notFound } from '../errors/errors.js';
+import { checkBankName } from './bank-name.js';
+import * as store from './bank-store.js';
+import type { Bank, BankMetadata } from './bank-store.js';
+import { parseLabels } from './content-fields.js';
+import { withReadTx, withWriteTx, type Db } from './db.js';
+
+export type { Bank } from './bank-store.js';
+
+export function checkRatio(raw: unknown, field = 'enabled_ratio'): number {
+  if (typeof raw !== 'number' || !Number.isFinite(raw)) throw invalidInput(`${field} must be a number`);
+  if (raw < 0 || raw > 1) throw invalidInput(`${field} must be between 0.0 and 1.0`);
+  return raw;
+}
+
+/** HMA's create: enabled_ratio wins, else `enabled` (true → 1, false → 0), else 1.0. */
+function initialRatio(enabledRatio: unknown, enabled: unknown): number {
+  if (enabledRatio !== undefined && enabledRatio !== null) return checkRatio(enabledRatio);
+  if (typeof enabled === 'boolean') return enabled ? 1 : 0;
+  return 1;
+}
+
+export interface CreateBankInput {
+  readonly name: string;
+  readonly enabled_ratio?: number | null;
+  readonly enabled?: boolean | null;
+  readonly labels?: readonly string[];
+}
+
+export async function createBank(db: Db, input: CreateBankInput): Promise<Bank> {
+  const name = checkBankName(input.name);
+  const ratio = initialRatio(input.enabled_ratio, input.enabled);
+  const labels = parseLabels(input.labels, 'labels');
+  return withWriteTx(db, (tx) => store.insertBank(tx, { name, ratio, labels }));
+}
+
+export const bankNotFound = (name: string) => notFound(`bank '${name}' not found`);
+
+export async function getBank(db: Db, name: string): Promise<Bank> {
+  const bank = await store.findBank(db, name);
+  if (!bank) throw bankNotFound(name);
+  return bank;
+}
+
+export const listBanks = (db: Db): Promise<Bank[]> => store.listBanks(db);
+
+export interface UpdateBankInput {
+  readonly name?: string | null;
+  readonly enabled?: boolean | null;
+  readonly enabled_ratio?: number | null;
+  readonly labels?: readonly string[] | null;
+}
+
+export async function updateBank(db: Db, name: string, input: UpdateBankInput): Promise<Bank> {
+  const newName = input.name === undefined || input.name === null ? undefined : checkBankName(input.name);
+  // As HMA: `enabled` first, then an explicit enabled_ratio overrides it.
+  let ratio: number | undefined;
+  if (typeof input.enabled === 'boolean') ratio = input.enabled ? 1 : 0;
+  if (input.enabled_ratio !== undefined && input.enabled_ratio !== null) ratio = checkRatio(input.enabled_ratio);
+  const labels = input.labels === undefined || input.labels === null ? undefined : parseLabels(input.labels, 'labels');
+  return withWriteTx(db, async (tx) => {
+    const bank = await store.findBank(tx, name, true);
+    if (!bank) throw notFound('Bank not found');
+    return store.updateBank(tx, bank.id, { name: newName, ratio, labels });
+  });
+}
+
+/** Idempotent as HMA (200 when missing), but refuses a bank an exchange owns. */
+export async function deleteBank(db: Db, name: string): Promise<void> {
+  await withWriteTx(db, async (tx) => {
+    const bank = await store.findBank(tx, name, true);
+    if (!bank) return;
+    if (bank.exchange !== null) {
+      throw new HmaError(
+        'conflict',
+        `bank '${name}' belongs to exchange '${bank.exchange}': delete the exchange instead (DELETE /c/exchange/${bank.exchange})`,
+      );
+    }
+    await store.deleteBank(tx, bank.id);
+  });
+}
+
+export async function getBankMetadata(db: Db, name: string, nowS: number): Promise<{ bank: Bank; meta: BankMetadata }> {
+  return withReadTx(db, async (tx) => {
+    const bank = await store.findBank(tx, name);
+    if (!bank) throw bankNotFound(name);
+    return { bank, meta: await store.bankMetadata(tx, bank.id, nowS) };
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * Transactions for curation. Every write goes through `withWriteTx`, which takes the
+ * outbox lock first: writers are serialized from their first statement to commit, so
+ * outbox seq order is commit order (see outbox/README.md) and no writer can hold row
+ * locks while waiting for the outbox lock (no deadlocks between the two).
+ */
+import type pg from 'pg';
+import { HmaError } from '../errors/errors.js';
+
+export type Db = pg.Pool;
+export type Tx = pg.PoolClient;
+/** Anything that can run a query: the pool (autocommit reads) or a transaction's client. */
+export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+/** Must equal the key in outbox_lock() (src/postgres/migrations). */
+export const OUTBOX_LOCK_KEY = '4857301126600104';
+
+async function inTx<T>(db: Db, first: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    if (first) await client.query(first);
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw translatePgError(err);
+  } finally {
+    client.release();
+  }
+}
+
+/** One transaction that may change banks, content or signals (and so the outbox). */
+export function withWriteTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return inTx(db, `SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`, fn);
+}
+
+/** One transaction that reads a consistent snapshot (or writes nothing the outbox sees). */
+export function withReadTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return inTx(db, 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY', fn);
+}
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+  message: string;
+}
+function isPgError(err: unknown): err is PgError {
+  return typeof err === 'object' && err !== null && typeof (err as PgError).code === 'string' && 'severity' in err;
+}
+
+/** Constraint violations that slipped past validation become client errors, not 500s. */
+export function translatePgError(err: unknown): unknown {
+  if (!isPgError(err)) return err;
+  switch (err.code) {
+    case '23505':
+      return new HmaError('conflict', `already exists (${err.constraint ?? 'unique constraint'})`);
+    case '23514':
+    case '22P02':
+    case '22003':
+      return new HmaError('invalid_input', `invalid value (${err.constraint ?? err.message})`);
+    case '23503':
+      return new HmaError('not_found', `referenced row does not exist (${err.constraint ?? 'foreign key'})`);
+    default:
+      return err;
+  }
+}
+
+/** bigint columns arrive as strings; ids and counts here stay below 2^53. */
+export const num = (v: string | number | null): number => Number(v);
