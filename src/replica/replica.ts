@@ -1,0 +1,188 @@
+/**
+ * The matcher's replicated view of curation: banks and every bank content
+ * signal, fed by change events, answering lookups. Pure: no Kafka here; the
+ * consumer adapter feeds it events in topic order.
+ *
+ * Events are applied idempotently: replaying a topic, or a duplicated suffix of
+ * it (the relay may republish after a crash), converges to the same state.
+ */
+import type { BankChange, ReplicaEvent, SignalChange } from './changes.js';
+import { parseSignalKey } from './changes.js';
+import { DenseColumn } from './dense-column.js';
+
+export interface IndexMatch {
+  readonly id: number;
+  readonly distance: number;
+}
+
+/** What the replica needs of a per-signal-type index (entry id = bank content id). */
+export interface ReplicaIndex {
+  has(id: number): boolean;
+  add(id: number, value: string): void;
+  remove(id: number): boolean;
+  query(value: string, radius: number): IndexMatch[];
+  readonly size: number;
+}
+
+export interface BankInfo {
+  readonly id: number;
+  readonly name: string;
+  readonly ratio: number;
+  readonly labels: readonly string[];
+}
+
+export interface ContentMatch {
+  readonly contentId: number;
+  readonly distance: number;
+  readonly bank: BankInfo;
+}
+
+export interface SignalTypeStats {
+  readonly size: number;
+  /** change_seq of the last change applied to this signal type (0 if none). */
+  readonly lastSeq: number;
+  /** When curation made the last change applied (epoch ms; 0 if none). */
+  readonly lastChangedAt: number;
+  /** When the replica applied it (epoch ms; 0 if none). */
+  readonly lastAppliedAt: number;
+}
+
+/** Stored form of disable_until_ts: 1 = enabled, 0 = disabled indefinitely, else epoch seconds. */
+const ENABLED = 1;
+
+/** HMA §2.8: content is enabled when disable_until_ts is 1 (or absent), or a time already reached. */
+export function isEnabled(disableUntil: number, nowSeconds: number): boolean {
+  return disableUntil !== 0 && nowSeconds >= disableUntil;
+}
+
+interface TypeState {
+  readonly index: ReplicaIndex;
+  lastSeq: number;
+  lastChangedAt: number;
+  lastAppliedAt: number;
+}
+
+export class MatchReplica {
+  private readonly types = new Map<string, TypeState>();
+  private readonly banks = new Map<number, BankInfo>();
+  private readonly bankOf = new DenseColumn();
+  private readonly disableUntil = new DenseColumn();
+  private unknownTypeEvents = 0;
+  private maxSeq = 0;
+
+  constructor(
+    indexes: ReadonlyMap<string, ReplicaIndex>,
+    private readonly clock: () => number = Date.now,
+  ) {
+    for (const [name, index] of indexes) {
+      this.types.set(name, { index, lastSeq: 0, lastChangedAt: 0, lastAppliedAt: 0 });
+    }
+  }
+
+  apply(event: ReplicaEvent): void {
+    if (event.kind === 'signal') this.applySignal(event.key, event.change);
+    else this.applyBank(event.key, event.change);
+  }
+
+  applySignal(key: string, change: SignalChange | null): void {
+    const parsed = parseSignalKey(key);
+    if (!parsed) return; // not ours: the consumer counts malformed keys before calling
+    const state = this.types.get(parsed.signalType);
+    if (!state) {
+      // A signal type this process does not index (e.g. disabled by config): ignore, but count.
+      this.unknownTypeEvents++;
+      return;
+    }
+    const id = parsed.contentId;
+    if (state.index.has(id)) state.index.remove(id);
+    if (change) {
+      this.bankOf.set(id, change.bank_id);
+      this.disableUntil.set(id, change.disable_until_ts === null ? ENABLED : change.disable_until_ts);
+      state.index.add(id, change.value);
+      this.noteSeq(state, change.change_seq, change.changed_at);
+    } else {
+      state.lastAppliedAt = this.clock();
+    }
+  }
+
+  applyBank(key: string, change: BankChange | null): void {
+    const id = Number(key);
+    if (!Number.isSafeInteger(id)) return;
+    if (change) {
+      this.banks.set(id, {
+        id,
+        name: change.name,
+        ratio: change.matching_enabled_ratio,
+        labels: [...change.labels],
+      });
+      this.maxSeq = Math.max(this.maxSeq, change.change_seq);
+    } else {
+      this.banks.delete(id);
+    }
+  }
+
+  private noteSeq(state: TypeState, seq: number, changedAt: Date | number): void {
+    state.lastSeq = Math.max(state.lastSeq, seq);
+    state.lastChangedAt = typeof changedAt === 'number' ? changedAt : changedAt.getTime();
+    state.lastAppliedAt = this.clock();
+    this.maxSeq = Math.max(this.maxSeq, seq);
+  }
+
+  hasSignalType(name: string): boolean {
+    return this.types.has(name);
+  }
+
+  signalTypes(): string[] {
+    return [...this.types.keys()];
+  }
+
+  bank(id: number): BankInfo | undefined {
+    return this.banks.get(id);
+  }
+
+  bankByName(name: string): BankInfo | undefined {
+    for (const b of this.banks.values()) if (b.name === name) return b;
+    return undefined;
+  }
+
+  /** Highest change_seq applied so far, over every key. */
+  get appliedSeq(): number {
+    return this.maxSeq;
+  }
+
+  /**
+   * Every stored signal within `radius`, with its bank. Like HMA's raw lookup it
+   * ignores enable state and coinflip; unlike HMA it never returns content whose
+   * bank is gone.
+   */
+  rawLookup(signalType: string, value: string, radius: number): ContentMatch[] {
+    const state = this.types.get(signalType);
+    if (!state) return [];
+    const out: ContentMatch[] = [];
+    for (const m of state.index.query(value, radius)) {
+      const bank = this.banks.get(this.bankOf.get(m.id));
+      if (bank) out.push({ contentId: m.id, distance: m.distance, bank });
+    }
+    return out;
+  }
+
+  /** Raw lookup minus disabled content (HMA §2.8); the coinflip is the caller's (matching rules). */
+  enabledLookup(signalType: string, value: string, radius: number): ContentMatch[] {
+    const now = Math.floor(this.clock() / 1000);
+    return this.rawLookup(signalType, value, radius).filter((m) => isEnabled(this.disableUntil.get(m.contentId), now));
+  }
+
+  stats(signalType: string): SignalTypeStats | undefined {
+    const s = this.types.get(signalType);
+    if (!s) return undefined;
+    return { size: s.index.size, lastSeq: s.lastSeq, lastChangedAt: s.lastChangedAt, lastAppliedAt: s.lastAppliedAt };
+  }
+
+  get bankCount(): number {
+    return this.banks.size;
+  }
+
+  get ignoredEvents(): number {
+    return this.unknownTypeEvents;
+  }
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { PdqIndex } from '../../src/index/pdq-index.js';
+import type { BankChange, SignalChange } from '../../src/replica/changes.js';
+import { MatchReplica, isEnabled } from '../../src/replica/replica.js';
+
+const A = 'f'.repeat(64);
+const B = 'f'.repeat(63) + 'e'; // distance 1 from A
+const C = '0'.repeat(64);
+
+let seq = 0;
+const signal = (contentId: number, bankId: number, value: string, disable: number | null = null): SignalChange => ({
+  signal_type: 'pdq', content_id: contentId, bank_id: bankId, value, disable_until_ts: disable,
+  change_seq: ++seq, changed_at: new Date(1_700_000_000_000 + seq),
+});
+const bank = (id: number, name: string, ratio = 1, labels: string[] = []): BankChange => ({
+  bank_id: id, name, matching_enabled_ratio: ratio, labels, change_seq: ++seq, changed_at: new Date(),
+});
+
+function replica(now = 1_800_000_000_000) {
+  return new MatchReplica(new Map([['pdq', new PdqIndex()]]), () => now);
+}
+
+describe('MatchReplica', () => {
+  it('matches signals of known banks and skips signals whose bank is gone', () => {
+    const r = replica();
+    r.applyBank('1', bank(1, 'BANK_A', 1, ['csam']));
+    r.applySignal('pdq:10', signal(10, 1, A));
+    r.applySignal('pdq:11', signal(11, 2, B)); // bank 2 not (yet) known
+    expect(r.rawLookup('pdq', A, 31).map((m) => [m.contentId, m.distance, m.bank.name])).toEqual([[10, 0, 'BANK_A']]);
+    r.applyBank('2', bank(2, 'BANK_B'));
+    expect(r.rawLookup('pdq', A, 31).map((m) => m.contentId).sort()).toEqual([10, 11]);
+    r.applyBank('2', null);
+    expect(r.rawLookup('pdq', A, 31).map((m) => m.contentId)).toEqual([10]);
+  });
+
+  it('replaces a value, removes on tombstone, and converges when a suffix is replayed', () => {
+    const r = replica();
+    r.applyBank('1', bank(1, 'BANK_A'));
+    const first = signal(10, 1, A);
+    const second = signal(10, 1, C);
+    r.applySignal('pdq:10', first);
+    r.applySignal('pdq:10', second);
+    expect(r.rawLookup('pdq', A, 31)).toEqual([]);
+    expect(r.rawLookup('pdq', C, 0).map((m) => m.contentId)).toEqual([10]);
+    r.applySignal('pdq:10', null);
+    expect(r.rawLookup('pdq', C, 0)).toEqual([]);
+    // The relay may republish a suffix after a crash: same order, same final state.
+    r.applySignal('pdq:10', second);
+    r.applySignal('pdq:10', null);
+    expect(r.stats('pdq')?.size).toBe(0);
+  });
+
+  it('filters disabled content only in enabled lookups (HMA §2.8 magic values)', () => {
+    const nowMs = 1_800_000_000_000;
+    const r = replica(nowMs);
+    r.applyBank('1', bank(1, 'BANK_A'));
+    r.applySignal('pdq:1', signal(1, 1, A, 1)); // enabled
+    r.applySignal('pdq:2', signal(2, 1, A, 0)); // disabled indefinitely
+    r.applySignal('pdq:3', signal(3, 1, A, nowMs / 1000 + 60)); // disabled for another minute
+    r.applySignal('pdq:4', signal(4, 1, A, nowMs / 1000 - 60)); // re-enabled a minute ago
+    r.applySignal('pdq:5', signal(5, 1, A, null)); // enabled
+    expect(r.enabledLookup('pdq', A, 0).map((m) => m.contentId).sort()).toEqual([1, 4, 5]);
+    expect(r.rawLookup('pdq', A, 0)).toHaveLength(5);
+  });
+
+  it('tracks per-type stats and ignores signal types it does not index', () => {
+    const r = replica();
+    r.applySignal('video_md5:3', { ...signal(3, 1, 'a'.repeat(32)), signal_type: 'video_md5' });
+    r.applySignal('garbage', null);
+    r.applySignal('pdq:9', signal(9, 1, B));
+    expect(r.ignoredEvents).toBe(1);
+    expect(r.stats('pdq')).toMatchObject({ size: 1, lastSeq: seq });
+    expect(r.appliedSeq).toBe(seq);
+  });
+
+  it('isEnabled follows HMA semantics', () => {
+    expect(isEnabled(1, 100)).toBe(true);
+    expect(isEnabled(0, 100)).toBe(false);
+    expect(isEnabled(101, 100)).toBe(false);
+    expect(isEnabled(100, 100)).toBe(true);
+  });
+});
