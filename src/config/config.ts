@@ -85,6 +85,9 @@ const spec = {
   SCHEMA_REGISTRY_PORT: [port, '8081'],
   KAFKA_VERSION: [str, '3.9.1'],
   APICURIO_VERSION: [str, '3.0.9'],
+  /** JVM heaps of the local broker and registry (the machine is small and shared). */
+  SERVICES_KAFKA_HEAP: [z.string().trim().regex(/^\d+[mg]$/, 'expected a JVM size such as 512m or 1g'), '1g'],
+  SERVICES_REGISTRY_HEAP: [z.string().trim().regex(/^\d+[mg]$/, 'expected a JVM size such as 512m or 1g'), '512m'],
 
   // Hashing
   HASH_WORKERS: [int(1, 256), String(Math.max(1, os.availableParallelism()))],
