@@ -1,0 +1,35 @@
+/** The curator role: every /c route, as one plugin for the app composition. */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config/config.js';
+import type { Db } from '../../curation/db.js';
+import { bankRoutes } from './banks.js';
+import { contentRoutes } from './content.js';
+import { exchangeRoutes } from './exchanges.js';
+import type { MediaHasher } from './media.js';
+import { typeRoutes } from './types.js';
+
+export type { MediaHasher } from './media.js';
+
+export interface CuratorDeps {
+  readonly db: Db;
+  readonly config: Config;
+  /** Hashes uploaded or fetched media; without it adding content by URL or upload answers 503. */
+  readonly hasher?: MediaHasher;
+  /** Clock in Unix seconds (tests pin it). */
+  readonly nowS?: () => number;
+}
+
+export function curatorRoutes(deps: CuratorDeps) {
+  const nowS = deps.nowS ?? (() => Math.floor(Date.now() / 1000));
+  return async (app: FastifyInstance) => {
+    await app.register(
+      async (c) => {
+        await c.register(bankRoutes(deps.db, nowS));
+        await c.register(contentRoutes({ ...deps, nowS }));
+        await c.register(typeRoutes(deps.db));
+        await c.register(exchangeRoutes(deps.db));
+      },
+      { prefix: '/c' },
+    );
+  };
+}

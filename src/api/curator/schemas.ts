@@ -1,0 +1,64 @@
+/** JSON schemas shared by the /c routes (validation and the OpenAPI document). */
+
+export const message = {
+  type: 'object',
+  properties: { message: { type: 'string' } },
+  required: ['message'],
+} as const;
+
+/** Error answers every route may give. */
+export const errors = { 400: message, 404: message } as const;
+
+export const bank = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    matching_enabled_ratio: { type: 'number' },
+    labels: { type: 'array', items: { type: 'string' } },
+    exchange: { type: ['string', 'null'], description: 'the exchange that owns this bank, if any' },
+  },
+  required: ['name', 'matching_enabled_ratio'],
+} as const;
+
+export const bankNameParam = {
+  type: 'object',
+  properties: { bank_name: { type: 'string', maxLength: 1024 } },
+  required: ['bank_name'],
+} as const;
+
+export const contentParams = {
+  type: 'object',
+  properties: {
+    bank_name: { type: 'string', maxLength: 1024 },
+    content_id: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+  },
+  required: ['bank_name', 'content_id'],
+} as const;
+
+export const labels = { type: 'array', items: { type: 'string' }, maxItems: 100 } as const;
+
+/** Any JSON object (HMA reads these bodies with get_json and checks them itself). */
+export const anyObject = { type: 'object', additionalProperties: true } as const;
+
+export const signals = {
+  type: 'object',
+  additionalProperties: { type: 'string' },
+  description: 'signal type → signal value',
+} as const;
+
+export const added = {
+  type: 'object',
+  properties: { id: { type: 'integer' }, signals },
+  required: ['id', 'signals'],
+} as const;
+
+/**
+ * Optional fields of an add. metadata and note carry no type here: the domain checks
+ * them so that the messages are HMA's (e.g. "note should be a string").
+ */
+export const contentExtras = {
+  metadata: { description: 'user metadata object: content_id (the platform content id), content_uri, json' },
+  note: { description: 'a string of at most 255 characters' },
+  platform_content_id: { type: 'string', maxLength: 1024, description: "the platform's own id of the content (= metadata.content_id)" },
+  review_labels: labels,
+} as const;
