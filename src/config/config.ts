@@ -105,6 +105,14 @@ const spec = {
   URL_ALLOW_LOOPBACK: [z.union([z.literal(''), bool]), ''],
   MEDIA_MAX_REDIRECTS: [int(0, 20), '5'],
 
+  // Curation
+  /** Outbox rows the relay publishes per Kafka request. */
+  OUTBOX_RELAY_BATCH: [int(1, 100_000), '2000'],
+  /** How often the relay looks for new rows when no NOTIFY woke it. */
+  OUTBOX_RELAY_POLL_MS: [int(10, 60_000), '1000'],
+  /** Rows per COPY transaction in `hma bank import`. */
+  IMPORT_BATCH_ROWS: [int(1, 1_000_000), '20000'],
+
   // Matching
   PDQ_MATCH_THRESHOLD: [int(0, 256), '31'],
   PDQ_MAX_THRESHOLD: [int(0, 256), '52'],
