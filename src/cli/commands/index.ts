@@ -2,8 +2,14 @@
 import type { Command } from 'commander';
 import { registerProcessCommands } from './processes.js';
 import { registerServicesCommands } from './services.js';
+import { registerDbCommands } from './db.js';
+import { registerTopologyCommands } from './topology.js';
+import { registerRelayCommand } from './relay.js';
 
 export function registerCommands(program: Command): void {
   registerProcessCommands(program);
   registerServicesCommands(program);
+  registerDbCommands(program);
+  registerTopologyCommands(program);
+  registerRelayCommand(program);
 }

@@ -1,0 +1,73 @@
+/**
+ * The one way to build a kafkajs client: brokers, TLS and SASL from config, kafkajs's
+ * own logging routed into our pino logger.
+ */
+import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { ConfigError, type Config } from '../config/config.js';
+import { log } from '../observability/logger.js';
+
+export type KafkaClientConfig = Pick<
+  Config,
+  | 'KAFKA_BROKERS'
+  | 'KAFKA_CLIENT_ID'
+  | 'KAFKA_SSL'
+  | 'KAFKA_SASL_MECHANISM'
+  | 'KAFKA_SASL_USERNAME'
+  | 'KAFKA_SASL_PASSWORD'
+  | 'LOG_LEVEL'
+>;
+
+/** SASL settings, or undefined; a mechanism without credentials is a configuration error. */
+export function saslOptions(cfg: KafkaClientConfig): SASLOptions | undefined {
+  const mechanism = cfg.KAFKA_SASL_MECHANISM;
+  if (mechanism === 'none') return undefined;
+  const problems: string[] = [];
+  if (!cfg.KAFKA_SASL_USERNAME) problems.push(`KAFKA_SASL_USERNAME="": required when KAFKA_SASL_MECHANISM=${mechanism}`);
+  if (!cfg.KAFKA_SASL_PASSWORD) problems.push(`KAFKA_SASL_PASSWORD is empty: required when KAFKA_SASL_MECHANISM=${mechanism}`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { mechanism, username: cfg.KAFKA_SASL_USERNAME, password: cfg.KAFKA_SASL_PASSWORD };
+}
+
+/** kafkajs is chatty at INFO (every join and rebalance): it logs at WARN unless we debug. */
+function kafkajsLevel(level: Config['LOG_LEVEL']): logLevel {
+  if (level === 'trace' || level === 'debug') return logLevel.DEBUG;
+  if (level === 'silent') return logLevel.NOTHING;
+  if (level === 'error' || level === 'fatal') return logLevel.ERROR;
+  return logLevel.WARN;
+}
+
+function logCreator() {
+  const logger = log('kafkajs');
+  return ({ namespace, level, log: entry }: LogEntry) => {
+    const { message, ...rest } = entry;
+    const fields = { namespace, ...rest };
+    if (level === logLevel.ERROR) logger.error(fields, message);
+    else if (level === logLevel.WARN) logger.warn(fields, message);
+    else if (level === logLevel.INFO) logger.info(fields, message);
+    else logger.debug(fields, message);
+  };
+}
+
+/** A client for this process; `role` (e.g. "hasher") is appended to the client id to tell clients apart in broker logs. */
+export function createKafka(cfg: KafkaClientConfig, role?: string, overrides: Partial<KafkaConfig> = {}): Kafka {
+  return new Kafka({
+    clientId: role ? `${cfg.KAFKA_CLIENT_ID}-${role}` : cfg.KAFKA_CLIENT_ID,
+    brokers: [...cfg.KAFKA_BROKERS],
+    ssl: cfg.KAFKA_SSL,
+    sasl: saslOptions(cfg),
+    logLevel: kafkajsLevel(cfg.LOG_LEVEL),
+    logCreator,
+    ...overrides,
+  });
+}
+
+/** Runs `fn` with a connected admin client and always disconnects it. */
+export async function withAdmin<T>(kafka: Kafka, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}

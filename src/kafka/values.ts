@@ -1,0 +1,130 @@
+/**
+ * TypeScript shapes of the topic values in schemas/*.avsc, as avsc reads and writes them:
+ * Avro long and timestamp-millis are JS numbers (epoch milliseconds), bytes are Buffers,
+ * an optional field is `T | null`, and a union of records is wrapped in an object keyed
+ * by the branch's full name (Avro's JSON encoding), hence the media helpers below.
+ * test/foundation/schemas.test.ts checks these against the .avsc files field by field.
+ */
+import type { TopicName } from '../../topology/topics.js';
+
+/** Epoch milliseconds (Avro timestamp-millis). */
+export type EpochMillis = number;
+
+export interface SignalChangeValue {
+  readonly signal_type: string;
+  readonly content_id: number;
+  readonly bank_id: number;
+  readonly value: string;
+  /** Epoch seconds; enabled when null or in the past. */
+  readonly disable_until_ts: number | null;
+  readonly change_seq: number;
+  readonly changed_at: EpochMillis;
+}
+
+export interface BankSettingsValue {
+  readonly bank_id: number;
+  readonly name: string;
+  readonly matching_enabled_ratio: number;
+  readonly labels: readonly string[];
+  readonly change_seq: number;
+  readonly changed_at: EpochMillis;
+}
+
+export const MEDIA_URL = 'hma_stream.v1.MediaUrl';
+export const MEDIA_INLINE = 'hma_stream.v1.MediaInline';
+
+export type MediaValue =
+  | { readonly [MEDIA_URL]: { readonly url: string } }
+  | { readonly [MEDIA_INLINE]: { readonly data: Buffer; readonly mime_type: string | null } };
+
+export interface ContentSubmittedValue {
+  readonly submission_id: string;
+  readonly content_id: string;
+  readonly content_type: string;
+  readonly media: MediaValue;
+  readonly metadata: Readonly<Record<string, string>> | null;
+  readonly trace_id: string | null;
+  readonly submitted_at: EpochMillis;
+}
+
+export interface ComputedSignalValue {
+  readonly signal_type: string;
+  readonly value: string;
+  readonly quality: number | null;
+}
+
+export interface ContentHashedValue {
+  readonly submission_id: string;
+  readonly content_id: string;
+  readonly content_type: string;
+  readonly signals: readonly ComputedSignalValue[];
+  readonly hasher_version: string;
+  readonly trace_id: string | null;
+  readonly metadata: Readonly<Record<string, string>> | null;
+  readonly submitted_at: EpochMillis;
+  readonly timings: { readonly fetch_ms: number; readonly hash_ms: number; readonly hashed_at: EpochMillis };
+}
+
+export interface MatchValue {
+  readonly bank_id: number;
+  readonly bank_name: string;
+  readonly bank_content_id: number;
+  readonly signal_type: string;
+  readonly distance: number;
+  readonly bank_labels: readonly string[];
+}
+
+export interface MatchResultValue {
+  readonly submission_id: string;
+  readonly content_id: string;
+  readonly content_type: string;
+  readonly matched: boolean;
+  readonly matches: readonly MatchValue[];
+  /** Signal type → signals-topic offset the index had applied up to. */
+  readonly index_positions: Readonly<Record<string, number>>;
+  readonly trace_id: string | null;
+  readonly metadata: Readonly<Record<string, string>> | null;
+  readonly submitted_at: EpochMillis;
+  readonly timings: { readonly hashed_at: EpochMillis; readonly match_ms: number; readonly matched_at: EpochMillis };
+}
+
+export interface DeadLetterValue {
+  readonly original_topic: string;
+  readonly original_partition: number;
+  readonly original_offset: number;
+  readonly original_key: string | null;
+  readonly original_value: Buffer | null;
+  readonly stage: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly attempts: number;
+  readonly failed_at: EpochMillis;
+}
+
+/** The value type of each topic. */
+export interface TopicValues {
+  readonly 'content.submitted': ContentSubmittedValue;
+  readonly 'content.hashed': ContentHashedValue;
+  readonly 'match.results': MatchResultValue;
+  readonly deadletter: DeadLetterValue;
+  readonly signals: SignalChangeValue;
+  readonly banks: BankSettingsValue;
+}
+
+// Every topic has a value type, and nothing else does.
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const everyTopicTyped: Exact<keyof TopicValues, TopicName> = true;
+void everyTopicTyped;
+
+export const mediaUrl = (url: string): MediaValue => ({ [MEDIA_URL]: { url } });
+export const mediaInline = (data: Buffer, mimeType: string | null = null): MediaValue => ({
+  [MEDIA_INLINE]: { data, mime_type: mimeType },
+});
+
+/** The media union unwrapped into a discriminated union. */
+export function mediaOf(
+  media: MediaValue,
+): { readonly kind: 'url'; readonly url: string } | { readonly kind: 'inline'; readonly data: Buffer; readonly mimeType: string | null } {
+  if (MEDIA_URL in media) return { kind: 'url', url: media[MEDIA_URL].url };
+  return { kind: 'inline', data: media[MEDIA_INLINE].data, mimeType: media[MEDIA_INLINE].mime_type };
+}
