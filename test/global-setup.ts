@@ -1,0 +1,31 @@
+/**
+ * Runs once per `vitest run`, before any test file: makes sure Kafka, the schema
+ * registry and Postgres are up, migrates the test database, and hands test workers the
+ * contract variables (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL = the test
+ * database, and a TOPIC_PREFIX unique to this run). Tests build their config with
+ * `loadConfig(process.env)`.
+ */
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../src/config/config.js';
+import { migrate } from '../src/postgres/migrate.js';
+import { acquireServices, describeServices } from './support/backing-services.js';
+import { removeRunArtifacts } from './support/cleanup.js';
+
+export default async function setup(): Promise<() => Promise<void>> {
+  const services = await acquireServices(process.env);
+  const topicPrefix = `test-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}.`;
+  console.log(`[hma test] ${describeServices(services)}; topic prefix ${topicPrefix}`);
+
+  // Workers are forked after global setup and inherit this environment.
+  Object.assign(process.env, services.env, { TOPIC_PREFIX: topicPrefix });
+  const cfg = loadConfig(process.env);
+  await migrate(cfg, { direction: 'up' });
+
+  return async () => {
+    try {
+      await removeRunArtifacts(cfg);
+    } finally {
+      await services.stop();
+    }
+  };
+}
