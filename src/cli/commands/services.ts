@@ -34,7 +34,10 @@ export function registerServicesCommands(program: Command): void {
     .option('--app', 'then also start `hma all` in development mode, detached (what `npm start` does)')
     .action(async (opts: { app?: boolean }) => {
       const cfg = loadConfig(process.env);
-      for (const r of await servicesUp(cfg)) console.log(reportLine(r));
+      for (const r of await servicesUp(cfg)) {
+        // With --app (second step of `npm start`) the backing services were just listed.
+        if (!opts.app || r.outcome === 'started') console.log(reportLine(r));
+      }
       if (!opts.app) return;
       try {
         const app = await appUp(cfg);

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Everything from a clean clone to a running stack (`npm start`): dependencies, Kafka, the
+# schema registry and Postgres databases, topics and schemas, migrations, then every
+# hma-stream process (`hma all`, development mode) in the background.
+# Stop it all with `npx hma services down`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+ensure_node_modules
+ensure_system_packages
+hma services up
+hma topology apply
+hma db migrate
+PRODUCTION=false hma services up --app
