@@ -1,0 +1,51 @@
+/**
+ * `local_file`: a hash list on local disk, re-read when its content changes. Unlike the
+ * reference (which never removed anything), lines removed from the file are deleted.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { configError } from '../errors.js';
+import { field, parseAs } from '../fields.js';
+import type { ExchangeType } from '../types.js';
+import {
+  contentBatches,
+  formatField,
+  noFileFeedback,
+  parseFileCheckpoint,
+  signalTypeField,
+  type FileCheckpoint,
+} from './common.js';
+
+const configSchema = z.object({
+  filename: z.string().refine((f) => path.isAbsolute(f), 'must be an absolute path'),
+  signal_type: z.string().min(1).nullable().default(null),
+  format: z.enum(['auto', 'text', 'csv', 'jsonl']).nullable().default('auto').transform((f) => f ?? 'auto'),
+});
+type Config = z.infer<typeof configSchema>;
+
+export const localFileExchange: ExchangeType<Config, null, FileCheckpoint> = {
+  name: 'local_file',
+  configFields: [field('filename', 'string', true, 'the absolute file path to the signal file'), signalTypeField, formatField],
+  credentialFields: null,
+  fetchOnce: false,
+  feedbackKinds: [],
+  parseConfig: (raw) => parseAs(configSchema, raw, 'local_file config'),
+  parseCredentials: () => null,
+  parseCheckpoint: parseFileCheckpoint,
+  checkpointJson: (cp) => ({ ...cp }),
+  progress: () => null,
+  isStale: () => false,
+  async *fetch(config, _creds, checkpoint, ctx) {
+    const info = await stat(config.filename).catch(() => undefined);
+    if (!info?.isFile()) throw configError(`local_file: '${config.filename}' is not a readable regular file`);
+    let content: string;
+    try {
+      content = await readFile(config.filename, 'utf8');
+    } catch (err) {
+      throw configError(`local_file: cannot read '${config.filename}': ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    yield* contentBatches(content, config.filename, null, config, checkpoint, { etag: null, last_modified: null }, ctx);
+  },
+  sendFeedback: noFileFeedback,
+};

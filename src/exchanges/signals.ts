@@ -1,0 +1,33 @@
+/**
+ * From an upstream record's candidate signals to a stored update. Values are stored
+ * normalized (the reference indexed the raw string, so an upper-case MD5 never
+ * matched: exchanges.md §6 #1). A record left with no installed, valid signal is a
+ * delete, as HMA treats it.
+ */
+import { log } from '../observability/logger.js';
+import type { JsonObject, RecordUpdate, SignalTypes } from './types.js';
+
+const logger = log('exchanges');
+
+export type Candidate = readonly [signalType: string, value: string];
+
+export function toUpdate(
+  key: string,
+  candidates: readonly Candidate[],
+  metadata: JsonObject,
+  types: SignalTypes,
+): RecordUpdate {
+  const signals: Record<string, string> = {};
+  for (const [type, value] of candidates) {
+    if (!types.has(type) || type in signals) continue;
+    try {
+      signals[type] = types.normalize(type, value);
+    } catch (err) {
+      logger.warn({ key, signal_type: type, value: value.slice(0, 100), reason: (err as Error).message }, 'invalid fingerprint skipped');
+    }
+  }
+  return Object.keys(signals).length > 0 ? { op: 'upsert', key, signals, metadata } : { op: 'delete', key };
+}
+
+/** Key of exchanges whose records are identified by (signal type, value). */
+export const typedKey = (type: string, value: string): string => `${type}:${value}`;
