@@ -1,0 +1,274 @@
+/**
+ * The matcher role, /m: HMA's lookup endpoints answered from this process's
+ * replica, plus a batch lookup. Quirks fixed: GET /m/lookup honours
+ * bypass_coinflip; /m/compare works for every signal type.
+ */
+import type { FastifyInstance } from 'fastify';
+import { HmaError, invalidInput } from '../../errors/errors.js';
+import type { MatchReplica } from '../../replica/replica.js';
+import { indexNotReady, type GroupedMatches, type LookupService } from '../../matching/lookup-service.js';
+
+/** One coinflip draw in [0,1) for a lookup; the same seed always gives the same draw. */
+export type DrawCoinflip = (seed: string | undefined) => number;
+
+/** Hashes a URL or an upload for lookups by media (the hasher role). */
+export interface LookupMedia {
+  hashUrl(url: string, contentType: string | undefined, types: readonly string[] | undefined): Promise<Record<string, string>>;
+  hashUpload(req: import('fastify').FastifyRequest, types: readonly string[] | undefined): Promise<Record<string, string>>;
+}
+
+export interface MatcherDeps {
+  readonly replica: MatchReplica;
+  readonly lookups: LookupService;
+  readonly drawCoinflip: DrawCoinflip;
+  /** Whether the replica has caught up with the topics as they were at start. */
+  readonly isReady: () => boolean;
+  /** Waits (bounded) until writes this process accepted are visible: read-your-writes. */
+  readonly beforeLookup: () => Promise<void>;
+  /** Present when the process has the hasher role. */
+  readonly media?: LookupMedia;
+}
+
+/** pydantic's bool parsing, as HMA's query models accept it. */
+function pyBool(v: string | undefined, name: string): boolean {
+  if (v === undefined) return false;
+  const s = v.toLowerCase();
+  if (['true', '1', 'yes', 'on', 't', 'y'].includes(s)) return true;
+  if (['false', '0', 'no', 'off', 'f', 'n'].includes(s)) return false;
+  throw invalidInput(`${name} must be a boolean, got '${v}'`);
+}
+
+const commaList = (v: string | undefined) =>
+  v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+
+const missingRole = () => new HmaError('forbidden', 'Hashing is disabled, missing role');
+
+const str = { type: 'string' } as const;
+const lookupQuery = {
+  type: 'object',
+  properties: {
+    url: str, content_type: str, types: str, signal: str, signal_type: str, banks: str, seed: str,
+    bypass_coinflip: str, threshold: { type: 'integer', minimum: 0 },
+  },
+  additionalProperties: false,
+} as const;
+
+const groupedSchema = {
+  type: 'object',
+  additionalProperties: {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: { bank_content_id: { type: 'integer' }, distance: { type: 'string' } },
+      required: ['bank_content_id', 'distance'],
+    },
+  },
+} as const;
+
+interface LookupQuery {
+  url?: string; content_type?: string; types?: string; signal?: string; signal_type?: string;
+  banks?: string; seed?: string; bypass_coinflip?: string; threshold?: number;
+}
+
+export function matcherRoutes(deps: MatcherDeps) {
+  const { lookups } = deps;
+
+  async function ready(): Promise<void> {
+    if (!deps.isReady()) throw indexNotReady();
+    await deps.beforeLookup();
+  }
+
+  function lookupAll(signals: Record<string, string>, q: LookupQuery, bypass: boolean): Record<string, GroupedMatches> {
+    const out: Record<string, GroupedMatches> = {};
+    for (const [type, value] of Object.entries(signals)) {
+      if (value === '') {
+        out[type] = {}; // e.g. a PDQ below the quality threshold: nothing to look up
+        continue;
+      }
+      const coinflip = bypass ? 0 : deps.drawCoinflip(q.seed);
+      out[type] = lookups.lookup(type, value, { banks: commaList(q.banks), coinflip, threshold: q.threshold }).grouped;
+    }
+    return out;
+  }
+
+  return async (app: FastifyInstance) => {
+    app.get<{ Querystring: { signal: string; signal_type: string; banks?: string; include_distance?: string; threshold?: number } }>(
+      '/m/raw_lookup',
+      {
+        config: { validationStatus: 422 },
+        schema: {
+          tags: ['matcher'],
+          summary: 'Every stored signal within the threshold, ignoring enable state and coinflip',
+          querystring: {
+            type: 'object',
+            required: ['signal', 'signal_type'],
+            properties: { signal: str, signal_type: str, banks: str, include_distance: str, threshold: { type: 'integer', minimum: 0 } },
+            additionalProperties: false,
+          },
+        },
+      },
+      async (req) => {
+        const q = req.query;
+        lookups.rule(q.signal_type);
+        await ready();
+        const found = lookups.raw(q.signal_type, q.signal, commaList(q.banks), q.threshold);
+        if (!pyBool(q.include_distance, 'include_distance')) return { matches: found.map((m) => m.contentId) };
+        const rule = lookups.rule(q.signal_type);
+        return {
+          matches: found.map((m) => ({ bank_content_id: m.contentId, distance: lookups.distanceText(rule, m.distance) })),
+        };
+      },
+    );
+
+    app.get<{ Querystring: LookupQuery }>(
+      '/m/lookup',
+      {
+        schema: {
+          tags: ['matcher'],
+          summary: 'Look up a signal, or a URL hashed first; enabled content, banks after coinflip, grouped by bank',
+          querystring: lookupQuery,
+        },
+      },
+      async (req) => {
+        const q = req.query;
+        const bypass = pyBool(q.bypass_coinflip, 'bypass_coinflip');
+        if (q.url !== undefined) {
+          if (!deps.media) throw missingRole();
+          await ready();
+          const signals = await deps.media.hashUrl(q.url, q.content_type, commaList(q.types));
+          const all = lookupAll(signals, q, bypass);
+          if (q.signal_type !== undefined) return all[q.signal_type] ?? {};
+          return all;
+        }
+        if (q.signal === undefined || q.signal_type === undefined) {
+          throw invalidInput('Either url or both signal and signal_type are required');
+        }
+        lookups.rule(q.signal_type);
+        await ready();
+        return lookupAll({ [q.signal_type]: q.signal }, q, bypass)[q.signal_type];
+      },
+    );
+
+    app.post<{ Querystring: LookupQuery }>(
+      '/m/lookup',
+      {
+        schema: {
+          tags: ['matcher'],
+          summary: 'Look up an uploaded file (multipart, one file whose field name is the content type)',
+          querystring: lookupQuery,
+          consumes: ['multipart/form-data'],
+        },
+      },
+      async (req) => {
+        if (!deps.media) throw missingRole();
+        const q = req.query;
+        // HMA: only the exact string "true" enables bypass on POST.
+        const bypass = q.bypass_coinflip === 'true';
+        await ready();
+        const signals = await deps.media.hashUpload(req, commaList(q.types));
+        return lookupAll(signals, q, bypass);
+      },
+    );
+
+    app.post<{ Body: { signals: Array<{ signal_type: string; signal: string }>; banks?: string[]; seed?: string; bypass_coinflip?: boolean; threshold?: number } }>(
+      '/m/lookup/batch',
+      {
+        schema: {
+          tags: ['matcher'],
+          summary: 'Look up to 1,000 signals in one request (beyond HMA); per-item errors, never a partial failure',
+          body: {
+            type: 'object',
+            required: ['signals'],
+            additionalProperties: false,
+            properties: {
+              signals: {
+                type: 'array',
+                maxItems: 1000,
+                items: {
+                  type: 'object',
+                  required: ['signal_type', 'signal'],
+                  additionalProperties: false,
+                  properties: { signal_type: str, signal: str },
+                },
+              },
+              banks: { type: 'array', items: str },
+              seed: str,
+              bypass_coinflip: { type: 'boolean' },
+              threshold: { type: 'integer', minimum: 0 },
+            },
+          },
+        },
+      },
+      async (req) => {
+        const b = req.body;
+        await ready();
+        const coinflip = b.bypass_coinflip ? 0 : deps.drawCoinflip(b.seed);
+        const results = b.signals.map((s) => {
+          try {
+            const { grouped } = lookups.lookup(s.signal_type, s.signal, { banks: b.banks, coinflip, threshold: b.threshold });
+            return { signal_type: s.signal_type, signal: s.signal, matches: grouped };
+          } catch (err) {
+            if (err instanceof HmaError) return { signal_type: s.signal_type, signal: s.signal, error: err.message };
+            throw err;
+          }
+        });
+        return { results };
+      },
+    );
+
+    app.get<{ Querystring: { signal_type?: string } }>(
+      '/m/index/status',
+      {
+        schema: {
+          tags: ['matcher'],
+          summary: "This process's index per signal type: loaded, last change applied (epoch s), size",
+          querystring: { type: 'object', properties: { signal_type: str }, additionalProperties: false },
+        },
+      },
+      async (req) => {
+        const wanted = req.query.signal_type;
+        if (wanted !== undefined && !deps.replica.hasSignalType(wanted)) throw invalidInput(`No such signal type '${wanted}'`);
+        const out: Record<string, { present: boolean; built_to: number; size: number }> = {};
+        for (const type of wanted ? [wanted] : deps.replica.signalTypes()) {
+          const s = deps.replica.stats(type);
+          if (!s) continue;
+          out[type] = {
+            present: deps.isReady(),
+            built_to: s.lastChangedAt > 0 ? Math.floor(s.lastChangedAt / 1000) : -1,
+            size: s.size,
+          };
+        }
+        return out;
+      },
+    );
+
+    app.post<{ Body: unknown }>(
+      '/m/compare',
+      { schema: { tags: ['matcher'], summary: 'Compare two hashes per signal type: {type: [a, b]} → {type: [is_match, {distance}]}' } },
+      async (req) => {
+        const body = req.body;
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidInput('Request input was not a dict');
+        const out: Record<string, [boolean, { distance?: number }]> = {};
+        for (const [type, pair] of Object.entries(body as Record<string, unknown>)) {
+          if (!Array.isArray(pair)) throw invalidInput(`Comparison hashes for ${type} was not a list`);
+          if (pair.length !== 2) throw invalidInput('Comparison hash list length must be exactly 2');
+          const rule = lookups.rule(type);
+          const [a, b] = pair.map((h) => {
+            try {
+              if (typeof h !== 'string') throw new Error('expected a string');
+              return rule.normalize(h);
+            } catch (err) {
+              throw invalidInput(`Invalid ${type} hash: ${err instanceof Error ? err.message : String(err)}`);
+            }
+          });
+          if (rule.exact) out[type] = [a === b, {}];
+          else {
+            const distance = rule.distance(a, b);
+            out[type] = [distance <= rule.defaultThreshold, { distance }];
+          }
+        }
+        return out;
+      },
+    );
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * What every lookup path (/m/lookup, /m/lookup/batch, the UI, the pipeline
+ * matcher) shares: validate a signal, query the replica, drop disabled content,
+ * apply the bank coinflip and the bank filter, group by bank.
+ */
+import { HmaError, invalidInput } from '../errors/errors.js';
+import type { ContentMatch, MatchReplica } from '../replica/replica.js';
+
+export interface SignalTypeRule {
+  /** Canonical value, or throws an Error whose message says why it is invalid. */
+  normalize(value: string): string;
+  /** Exact types (MD5) have no distance: HMA reports "-". */
+  readonly exact: boolean;
+  readonly defaultThreshold: number;
+  readonly maxThreshold: number;
+  /** Distance between two canonical values (exact types: 0 when equal). */
+  distance(a: string, b: string): number;
+}
+
+export interface LookupOptions {
+  /** Bank names to keep; undefined = all. */
+  readonly banks?: readonly string[];
+  /** The coinflip draw c in [0,1): a bank is seen iff its ratio >= c (0 when bypassed). */
+  readonly coinflip: number;
+  readonly threshold?: number;
+}
+
+export type GroupedMatches = Record<string, Array<{ bank_content_id: number; distance: string }>>;
+
+export class LookupService {
+  constructor(
+    private readonly replica: MatchReplica,
+    private readonly rules: ReadonlyMap<string, SignalTypeRule>,
+  ) {}
+
+  rule(signalType: string): SignalTypeRule {
+    const rule = this.rules.get(signalType);
+    if (!rule || !this.replica.hasSignalType(signalType)) throw invalidInput(`No such SignalType '${signalType}'`);
+    return rule;
+  }
+
+  /** Validates a signal with HMA's raw_lookup messages; returns the canonical value. */
+  validate(signalType: string, value: string): { rule: SignalTypeRule; value: string } {
+    const rule = this.rule(signalType);
+    try {
+      return { rule, value: rule.normalize(value) };
+    } catch (err) {
+      throw invalidInput(`invalid signal: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  threshold(rule: SignalTypeRule, requested: number | undefined): number {
+    if (rule.exact) return 0;
+    if (requested === undefined) return rule.defaultThreshold;
+    if (!Number.isInteger(requested) || requested < 0 || requested > rule.maxThreshold) {
+      throw invalidInput(`threshold must be an integer from 0 to ${rule.maxThreshold}`);
+    }
+    return requested;
+  }
+
+  /** HMA's raw lookup: no enable filter, no coinflip; banks filter by name. */
+  raw(signalType: string, signal: string, banks: readonly string[] | undefined, threshold?: number): ContentMatch[] {
+    const { rule, value } = this.validate(signalType, signal);
+    const found = this.replica.rawLookup(signalType, value, this.threshold(rule, threshold));
+    return banks ? found.filter((m) => banks.includes(m.bank.name)) : found;
+  }
+
+  /** HMA's lookup: enabled content of banks that survive the coinflip, grouped by bank name. */
+  lookup(signalType: string, signal: string, opts: LookupOptions): { matches: ContentMatch[]; grouped: GroupedMatches } {
+    const { rule, value } = this.validate(signalType, signal);
+    const matches = this.replica
+      .enabledLookup(signalType, value, this.threshold(rule, opts.threshold))
+      .filter((m) => m.bank.ratio >= opts.coinflip && (!opts.banks || opts.banks.includes(m.bank.name)));
+    return { matches, grouped: this.group(rule, matches) };
+  }
+
+  group(rule: SignalTypeRule, matches: readonly ContentMatch[]): GroupedMatches {
+    const grouped: GroupedMatches = {};
+    for (const m of matches) {
+      (grouped[m.bank.name] ??= []).push({
+        bank_content_id: m.contentId,
+        distance: rule.exact ? '-' : String(m.distance),
+      });
+    }
+    return grouped;
+  }
+
+  distanceText(rule: SignalTypeRule, distance: number): string {
+    return rule.exact ? '-' : String(distance);
+  }
+}
+
+export const indexNotReady = () => new HmaError('not_ready', 'index not yet ready');
