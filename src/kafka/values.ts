@@ -3,7 +3,8 @@
  * Avro long and timestamp-millis are JS numbers (epoch milliseconds), bytes are Buffers,
  * an optional field is `T | null`, and a union of records is wrapped in an object keyed
  * by the branch's full name (Avro's JSON encoding), hence the media helpers below.
- * test/foundation/schemas.test.ts checks these against the .avsc files field by field.
+ * test/foundation/schemas.test.ts checks each type's fields against its .avsc and round-trips
+ * a typed sample of each through the registry and the broker.
  */
 import type { TopicName } from '../../topology/topics.js';
 
