@@ -113,6 +113,26 @@ const spec = {
   /** Rows per COPY transaction in `hma bank import`. */
   IMPORT_BATCH_ROWS: [int(1, 1_000_000), '20000'],
 
+  // Exchanges (hma fetcher)
+  /** Pause between two fetches of an up-to-date exchange (HMA's TASK_FETCHER_INTERVAL_SECONDS). */
+  FETCHER_INTERVAL_SECONDS: [int(1, 86_400), '240'],
+  /** A fetch run stops after this long and the next one resumes at once (lets other exchanges and fetchers in). */
+  FETCHER_RUN_TIME_LIMIT_SECONDS: [int(1, 86_400), '240'],
+  /** Exchanges fetched at the same time by one fetcher process (each holds one database connection). */
+  FETCHER_CONCURRENCY: [int(1, 64), '4'],
+  /** Updates per database transaction at most. */
+  FETCHER_COMMIT_MAX_UPDATES: [int(1, 1_000_000), '5000'],
+  /** Fetched updates wait at most this long before being committed (and so reaching matchers). */
+  FETCHER_COMMIT_MAX_DELAY_MS: [int(0, 600_000), '1000'],
+  /** First back-off after a failed fetch; doubles per consecutive failure, with jitter. */
+  FETCHER_BACKOFF_BASE_SECONDS: [int(1, 86_400), '5'],
+  FETCHER_BACKOFF_MAX_SECONDS: [int(1, 86_400), '3600'],
+  EXCHANGE_HTTP_TIMEOUT_MS: [int(100, 600_000), '60000'],
+  /** In-line retries of a GET on 429/5xx/network errors before the fetch fails and backs off. */
+  EXCHANGE_HTTP_RETRIES: [int(0, 10), '3'],
+  /** Replacement endpoints per exchange API, `api=url,…` (test servers, proxies), e.g. `ncmec=http://127.0.0.1:9000`. */
+  EXCHANGE_BASE_URLS: [list.pipe(z.array(z.string().regex(/^[a-z0-9_]+=https?:\/\/\S+$/, 'expected api=http(s)://…'))), ''],
+
   // Matching
   PDQ_MATCH_THRESHOLD: [int(0, 256), '31'],
   PDQ_MAX_THRESHOLD: [int(0, 256), '52'],
