@@ -59,7 +59,7 @@ export function exchangeRoutes(db: Db) {
         tags: ['exchanges'],
         summary: 'Set ({...}) or clear ({}) the API\'s credentials; they are never returned',
         params: apiParams,
-        body: { properties: { credential_json: { description: 'credential fields of the API, {} clears' } } },
+        body: { type: 'object', properties: { credential_json: { description: 'credential fields of the API, {} clears' } } },
         response: { 200: apiAuth, 400: s.message },
       },
     }, (req) => ex.setApiCredentials(db, req.params.api_name, req.body));
@@ -81,6 +81,7 @@ export function exchangeRoutes(db: Db) {
         tags: ['exchanges'],
         summary: 'Create an exchange and its bank (of the same name)',
         body: {
+          type: 'object',
           properties: {
             bank: { description: 'name of the exchange and of its new bank, UPPER_WITH_UNDERSCORE' },
             api: { description: 'exchange API type' },
