@@ -1,0 +1,70 @@
+/**
+ * Bit helpers shared by the indexes: hex ⇄ 32-bit words and Hamming distance.
+ *
+ * Word layout is the one of src/signals/pdq/hash256.ts: word i holds bits 32i..32i+31 and is
+ * rendered by hex digits (W−1−i)·8 .. (W−i)·8−1, so the two modules can be merged freely.
+ * Distances never depend on the layout, only on both sides using the same one.
+ */
+import { invalidInput } from '../errors/errors.js';
+
+/** Words of a 256-bit PDQ hash. */
+export const HASH256_WORDS = 8;
+/** Words of a 128-bit MD5 digest. */
+export const HASH128_WORDS = 4;
+
+const HEX_RE = /^[0-9a-fA-F]*$/;
+const HEX_DIGITS = '0123456789abcdef';
+
+/**
+ * Parses exactly `words · 8` hex digits (either case) into `out`.
+ * Throws `invalid_input` for anything else, so bad client input never reaches an index.
+ */
+export function parseHexWords(hex: string, words: number, out: Uint32Array = new Uint32Array(words)): Uint32Array {
+  if (typeof hex !== 'string' || hex.length !== words * 8 || !HEX_RE.test(hex)) {
+    throw invalidInput(`expected ${words * 8} hex digits`, { length: typeof hex === 'string' ? hex.length : null });
+  }
+  for (let i = 0; i < words; i++) {
+    const start = (words - 1 - i) * 8;
+    out[i] = parseInt(hex.slice(start, start + 8), 16) >>> 0;
+  }
+  return out;
+}
+
+/** Renders words as lower-case hex, highest word first (inverse of {@link parseHexWords}). */
+export function wordsToHex(words: ArrayLike<number>): string {
+  let out = '';
+  for (let i = words.length - 1; i >= 0; i--) {
+    const w = words[i];
+    for (let shift = 28; shift >= 0; shift -= 4) out += HEX_DIGITS[(w >>> shift) & 0xf];
+  }
+  return out;
+}
+
+/** Set bits of a 32-bit value (SWAR; V8 compiles it to a handful of integer ops). */
+export function popcount32(v: number): number {
+  v = v - ((v >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  v = (v + (v >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(v, 0x01010101) >>> 24;
+}
+
+/** Hamming distance of two 256-bit values stored at word offsets `ao` and `bo`. */
+export function hamming256(a: Uint32Array, ao: number, b: Uint32Array, bo: number): number {
+  return (
+    popcount32(a[ao] ^ b[bo]) +
+    popcount32(a[ao + 1] ^ b[bo + 1]) +
+    popcount32(a[ao + 2] ^ b[bo + 2]) +
+    popcount32(a[ao + 3] ^ b[bo + 3]) +
+    popcount32(a[ao + 4] ^ b[bo + 4]) +
+    popcount32(a[ao + 5] ^ b[bo + 5]) +
+    popcount32(a[ao + 6] ^ b[bo + 6]) +
+    popcount32(a[ao + 7] ^ b[bo + 7])
+  );
+}
+
+/** Popcount of every 16-bit value: the inner filter loop of the PDQ index reads it (64 KiB, stays in L2). */
+export const POPCOUNT16: Uint8Array = (() => {
+  const t = new Uint8Array(1 << 16);
+  for (let i = 1; i < t.length; i++) t[i] = (i & 1) + t[i >>> 1];
+  return t;
+})();

@@ -1,0 +1,153 @@
+/**
+ * One hash table of the PDQ index: 2^16 buckets keyed by a 16-bit slice of the hash; each
+ * entry keeps the other 16-bit half of the same 32-bit word (the in-line filter) and, in
+ * tables that carry them, the entry id. Buckets are contiguous segments of one pool so a
+ * probe is one sequential scan.
+ *
+ * Growth without rebuilding the index: a bucket whose segment is full moves to the free tail
+ * of the pool with 1.5× room; when the tail runs out, this one table is re-laid out with
+ * ~12% slack per bucket (an O(size) copy of one table, amortised over the ~8% growth that
+ * fills the slack). Bulk inserts re-lay out once with the final sizes.
+ */
+
+export const KEY_BITS = 16;
+export const BUCKETS = 1 << KEY_BITS;
+
+const MIN_POOL = 1024;
+
+/** Slack given to a bucket of `n` entries when the table is laid out afresh. */
+function slack(n: number): number {
+  return (n >>> 3) + 1;
+}
+
+export class BucketTable {
+  /** [start, length] of every bucket, interleaved so a probe touches one cache line. */
+  readonly meta = new Uint32Array(BUCKETS * 2);
+  /** Capacity of every bucket's segment (only inserts read it). */
+  private readonly cap = new Uint32Array(BUCKETS);
+  others: Uint16Array;
+  /** The same pool seen as 32-bit words, for the two-entries-at-a-time filter (pool sizes are even). */
+  others32: Uint32Array;
+  /** Entry ids, parallel to `others`; null in tables that resolve ids through a sibling table. */
+  ids: Uint32Array | null;
+  /** Used prefix of the pool; the rest is free tail. */
+  private end = 0;
+  private liveCount = 0;
+  /** Live entries right after the last re-layout: shrinking well below it gives memory back. */
+  private liveAtLayout = 0;
+
+  constructor(withIds: boolean) {
+    this.others = new Uint16Array(MIN_POOL);
+    this.others32 = new Uint32Array(this.others.buffer);
+    this.ids = withIds ? new Uint32Array(MIN_POOL) : null;
+  }
+
+  get live(): number {
+    return this.liveCount;
+  }
+
+  insert(bucket: number, other: number, id: number): void {
+    const n = this.meta[2 * bucket + 1];
+    if (n === this.cap[bucket]) this.makeRoom(bucket);
+    const pos = this.meta[2 * bucket] + n;
+    this.others[pos] = other;
+    if (this.ids !== null) this.ids[pos] = id;
+    this.meta[2 * bucket + 1] = n + 1;
+    this.liveCount++;
+  }
+
+  /** Removes the entry with this id (tables with ids). Returns false when absent. */
+  removeId(bucket: number, id: number): boolean {
+    const ids = this.ids as Uint32Array;
+    const s = this.meta[2 * bucket];
+    const e = s + this.meta[2 * bucket + 1];
+    for (let i = s; i < e; i++) {
+      if (ids[i] === id) {
+        this.removeAt(bucket, i);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Removes one entry with this `other` value (tables without ids: such entries are interchangeable). */
+  removeOther(bucket: number, other: number): boolean {
+    const s = this.meta[2 * bucket];
+    const e = s + this.meta[2 * bucket + 1];
+    for (let i = s; i < e; i++) {
+      if (this.others[i] === other) {
+        this.removeAt(bucket, i);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private removeAt(bucket: number, i: number): void {
+    const last = this.meta[2 * bucket] + this.meta[2 * bucket + 1] - 1;
+    this.others[i] = this.others[last];
+    if (this.ids !== null) this.ids[i] = this.ids[last];
+    this.meta[2 * bucket + 1]--;
+    this.liveCount--;
+    // Give memory back after mass deletions (the factor 4 keeps alternating add/remove from thrashing).
+    if (this.liveAtLayout > BUCKETS && this.liveCount * 4 < this.liveAtLayout) this.relayout(null);
+  }
+
+  /**
+   * Lays the table out afresh: every bucket gets its current length plus `extra[b]` (room for a
+   * bulk insert that follows) plus slack, and the pool a free tail. One table at a time, so the
+   * transient memory is one table's pool.
+   */
+  relayout(extra: Uint32Array | null): void {
+    const meta = this.meta;
+    let total = 0;
+    let entries = 0;
+    for (let b = 0; b < BUCKETS; b++) {
+      const want = meta[2 * b + 1] + (extra === null ? 0 : extra[b]);
+      const c = want + slack(want);
+      this.cap[b] = c;
+      total += c;
+      entries += want;
+    }
+    this.liveAtLayout = entries;
+    const poolSize = Math.max(MIN_POOL, (total + (total >>> 3) + 1) & ~1);
+    const others = new Uint16Array(poolSize);
+    const ids = this.ids === null ? null : new Uint32Array(poolSize);
+    let pos = 0;
+    for (let b = 0; b < BUCKETS; b++) {
+      const s = meta[2 * b];
+      const n = meta[2 * b + 1];
+      for (let i = 0; i < n; i++) others[pos + i] = this.others[s + i];
+      if (ids !== null) {
+        const oldIds = this.ids as Uint32Array;
+        for (let i = 0; i < n; i++) ids[pos + i] = oldIds[s + i];
+      }
+      meta[2 * b] = pos;
+      pos += this.cap[b];
+    }
+    this.others = others;
+    this.others32 = new Uint32Array(others.buffer);
+    this.ids = ids;
+    this.end = pos;
+  }
+
+  /** Moves a full bucket to the free tail with 1.5× room, or re-lays out the table if the tail is used up. */
+  private makeRoom(bucket: number): void {
+    const s = this.meta[2 * bucket];
+    const n = this.meta[2 * bucket + 1];
+    const c = n + (n >>> 1) + 2;
+    if (this.end + c > this.others.length) {
+      this.relayout(null);
+      return;
+    }
+    this.others.copyWithin(this.end, s, s + n);
+    if (this.ids !== null) this.ids.copyWithin(this.end, s, s + n);
+    this.meta[2 * bucket] = this.end;
+    this.cap[bucket] = c;
+    this.end += c;
+  }
+
+  bytes(): number {
+    return this.meta.byteLength + this.cap.byteLength + this.others.byteLength + (this.ids?.byteLength ?? 0);
+  }
+}

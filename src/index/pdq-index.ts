@@ -1,0 +1,384 @@
+/**
+ * Exact range search over 256-bit PDQ hashes: every stored entry within the radius is
+ * returned, for any radius 0..256. Design and measurements: docs/INDEX.md.
+ *
+ * In short: the hash is 8 words of 32 bits ("pairs" of two 16-bit halves). If the distance
+ * is ≤ r, some word differs by ≤ T = ⌊r/8⌋ bits (pigeonhole over 8 words), and in that word
+ * either the high half differs by ≤ tL or the low half by ≤ tR, with tL + tR = T − 1
+ * (pigeonhole again). Each word has two bucket tables, keyed by its high half (L) and by its
+ * low half (R), whose entries carry the other half; probing the keys within tL (resp. tR) and
+ * filtering each entry by the whole word's distance ≤ T is a sequential scan over 2 bytes per
+ * entry, and only ~1 in 100 entries survives it to a full 256-bit check. At r = 31: T = 3,
+ * tL = tR = 1, i.e. 17 probes per table.
+ *
+ * Only L tables store entry ids; an R-table hit knows the whole 32-bit word value, and the ids
+ * having that word are found in the L bucket keyed by its high half. Each entry is reported once
+ * without a "seen" set: an entry is reported only from the first word (and side) that can find it.
+ */
+import { invalidInput, conflict } from '../errors/errors.js';
+import { HASH256_WORDS, POPCOUNT16, hamming256, parseHexWords, popcount32 } from './bits.js';
+import { BUCKETS, BucketTable } from './bucket-table.js';
+import { EntryState, EntryStore, PAGE_BITS, PAGE_MASK, checkEntryId } from './entry-store.js';
+import { MASKS, MASK_OFFSETS, maskCount } from './probe-masks.js';
+
+export interface IndexMatch {
+  readonly id: number;
+  readonly distance: number;
+}
+
+export interface IndexMemory {
+  /** Entries currently stored. */
+  readonly entries: number;
+  /** Bytes held by entry hashes and states. */
+  readonly storeBytes: number;
+  /** Bytes held by the search structure. */
+  readonly tableBytes: number;
+  readonly totalBytes: number;
+}
+
+export type HashInput = Uint32Array | string;
+
+const WORDS = HASH256_WORDS;
+export const MAX_RADIUS = 256;
+/** Beyond this many probe keys per word the tables scan more than a linear pass would. */
+const FLAT_SCAN_PROBES = 2048;
+/** Pending entries are inserted one by one below this share of the indexed size, in bulk above. */
+const BULK_SHARE = 1 / 64;
+/** Pending entries merged without waiting for a query once there are this many (replays). */
+const MIN_AUTO_FLUSH = 1 << 16;
+const SEG = 4;
+const R_SIDE = 0x100;
+
+/**
+ * Positions j in [s, e) with popcount(o16[j] ^ q) ≤ lim, written to `hits`; returns their count.
+ * Two 16-bit entries per step through a 32-bit view: SWAR popcount of both halves, then one
+ * borrow test tells whether either half is ≤ lim (entries pass ~1% of the time on random data).
+ */
+function filterSegment(o16: Uint16Array, o32: Uint32Array, s: number, e: number, q: number, lim: number, hits: Int32Array): number {
+  let n = 0;
+  let j = s;
+  if (j & 1 && j < e) {
+    if (POPCOUNT16[o16[j] ^ q] <= lim) hits[n++] = j;
+    j++;
+  }
+  const qq = (q << 16) | q;
+  const bias = Math.imul(lim + 1, 0x10001);
+  const kEnd = e >>> 1;
+  for (let k = j >>> 1; k < kEnd; k++) {
+    let x = o32[k] ^ qq;
+    x -= (x >>> 1) & 0x55555555;
+    x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+    x = (x + (x >>> 4)) & 0x0f0f0f0f;
+    x = (x + (x >>> 8)) & 0x001f001f;
+    // Each half is 0x8000 + popcount − (lim + 1): bit 15 is cleared exactly when popcount ≤ lim.
+    const y = ((x | 0x80008000) - bias) | 0;
+    if ((y & 0x80008000) !== (0x80008000 | 0)) {
+      if ((y & 0x8000) === 0) hits[n++] = 2 * k;
+      if ((y & 0x80000000) === 0) hits[n++] = 2 * k + 1;
+    }
+  }
+  if (e & 1 && e - 1 >= j) {
+    if (POPCOUNT16[o16[e - 1] ^ q] <= lim) hits[n++] = e - 1;
+  }
+  return n;
+}
+
+export function toHash256(hash: HashInput, out: Uint32Array = new Uint32Array(WORDS)): Uint32Array {
+  if (typeof hash === 'string') return parseHexWords(hash, WORDS, out);
+  if (!(hash instanceof Uint32Array) || hash.length !== WORDS) {
+    throw invalidInput(`a PDQ hash is ${WORDS} 32-bit words or 64 hex digits`);
+  }
+  out.set(hash);
+  return out;
+}
+
+function checkRadius(radius: number): number {
+  if (!Number.isInteger(radius) || radius < 0) throw invalidInput('radius must be a non-negative integer', { radius });
+  return Math.min(radius, MAX_RADIUS);
+}
+
+export class PdqIndex {
+  private readonly store = new EntryStore(WORDS);
+  /** L[w]: keyed by the high half of word w, carries the low half and the id. */
+  private readonly L: BucketTable[] = [];
+  /** R[w]: keyed by the low half of word w, carries the high half only. */
+  private readonly R: BucketTable[] = [];
+  private pending = new Uint32Array(1024);
+  private pendingCount = 0;
+  private entries = 0;
+  private indexed = 0;
+
+  // Per-query scratch (queries are synchronous, one at a time per index).
+  private readonly q = new Uint32Array(WORDS);
+  private readonly seenOther = new Uint32Array(BUCKETS);
+  private seenGen = 0;
+  private outIds: number[] = [];
+  private outDist: number[] = [];
+  /** Probed segments: [start, length, word << 16 | side | limit, low key], SEG ints each. */
+  private segs = new Int32Array(0);
+  /** Positions that passed the in-line filter, per segment (a segment never exceeds the pool). */
+  private hits = new Int32Array(1024);
+  /** Keeps the touch pass from being optimised away. */
+  touchSink = 0;
+
+  constructor() {
+    for (let w = 0; w < WORDS; w++) {
+      this.L.push(new BucketTable(true));
+      this.R.push(new BucketTable(false));
+    }
+  }
+
+  get size(): number {
+    return this.entries;
+  }
+
+  has(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && this.store.state(id) !== EntryState.Absent;
+  }
+
+  /** The stored hash of an entry, or undefined. */
+  hashOf(id: number): Uint32Array | undefined {
+    return this.has(id) ? this.store.read(id) : undefined;
+  }
+
+  /** Adds an entry; matchable by every later query. Throws `conflict` if the id is in use. */
+  add(id: number, hash: HashInput): void {
+    checkEntryId(id);
+    const words = toHash256(hash, this.q);
+    if (this.store.state(id) !== EntryState.Absent) throw conflict(`entry ${id} is already in the index`);
+    this.store.insert(id, words, EntryState.Pending);
+    if (this.pendingCount === this.pending.length) {
+      const grown = new Uint32Array(this.pending.length * 2);
+      grown.set(this.pending);
+      this.pending = grown;
+    }
+    this.pending[this.pendingCount++] = id;
+    this.entries++;
+    if (this.pendingCount >= Math.max(MIN_AUTO_FLUSH, this.indexed)) this.flush();
+  }
+
+  /** Removes an entry. Returns false if it was not there. */
+  remove(id: number): boolean {
+    if (!this.has(id)) return false;
+    if (this.store.state(id) === EntryState.Indexed) {
+      for (let w = 0; w < WORDS; w++) {
+        const v = this.store.word(id, w);
+        const hi = v >>> 16;
+        const lo = v & 0xffff;
+        this.L[w].removeId(hi, id);
+        this.R[w].removeOther(lo, hi);
+      }
+      this.indexed--;
+    }
+    // A pending entry stays in the pending list; flush skips ids that are no longer Pending.
+    this.store.delete(id);
+    this.entries--;
+    return true;
+  }
+
+  /** Places pending entries in the tables. Queries call it; callers may, to move the cost. */
+  flush(): void {
+    const n = this.pendingCount;
+    if (n === 0) return;
+    // Keep each live pending id once; re-added ids can appear twice, removed ones are stale.
+    let live = 0;
+    for (let i = 0; i < n; i++) {
+      const id = this.pending[i];
+      if (this.store.state(id) === EntryState.Pending) {
+        this.store.setState(id, EntryState.Indexed);
+        this.pending[live++] = id;
+      }
+    }
+    this.pendingCount = 0;
+    if (live <= this.indexed * BULK_SHARE) this.insertEach(live);
+    else this.insertBulk(live);
+    this.indexed += live;
+    if (this.pending.length > 1 << 20) this.pending = new Uint32Array(1024);
+  }
+
+  private insertEach(n: number): void {
+    const store = this.store;
+    for (let i = 0; i < n; i++) {
+      const id = this.pending[i];
+      for (let w = 0; w < WORDS; w++) {
+        const v = store.word(id, w);
+        this.L[w].insert(v >>> 16, v & 0xffff, id);
+        this.R[w].insert(v & 0xffff, v >>> 16, id);
+      }
+    }
+  }
+
+  /** One re-layout per table with exact room for the batch, then in-place inserts. */
+  private insertBulk(n: number): void {
+    const store = this.store;
+    const counts = new Uint32Array(BUCKETS);
+    for (let w = 0; w < WORDS; w++) {
+      for (const side of [0, 1]) {
+        const table = side === 0 ? this.L[w] : this.R[w];
+        const shift = side === 0 ? 16 : 0;
+        counts.fill(0);
+        for (let i = 0; i < n; i++) counts[(store.word(this.pending[i], w) >>> shift) & 0xffff]++;
+        table.relayout(counts);
+        for (let i = 0; i < n; i++) {
+          const id = this.pending[i];
+          const v = store.word(id, w);
+          if (side === 0) table.insert(v >>> 16, v & 0xffff, id);
+          else table.insert(v & 0xffff, v >>> 16, id);
+        }
+      }
+    }
+  }
+
+  /** Every entry within `radius` (inclusive) of `hash`, each once, in no particular order. */
+  query(hash: HashInput, radius = 31): IndexMatch[] {
+    const q = toHash256(hash, this.q);
+    const r = checkRadius(radius);
+    this.flush();
+    this.outIds = [];
+    this.outDist = [];
+    if (this.entries > 0) {
+      const T = r >>> 3;
+      const tL = T >>> 1;
+      const tR = T - 1 - tL;
+      if (maskCount(tL) + maskCount(tR) > FLAT_SCAN_PROBES) this.scanAll(q, r);
+      else this.searchTables(q, r, T, tL, tR);
+    }
+    const out: IndexMatch[] = new Array(this.outIds.length);
+    for (let i = 0; i < out.length; i++) out[i] = { id: this.outIds[i], distance: this.outDist[i] };
+    return out;
+  }
+
+  /**
+   * Probes every table in three passes so that the cache misses of a query overlap instead of
+   * queueing: (1) read the [start, length] of all probed buckets, (2) touch the first cache line
+   * of every segment, (3) scan. On random data each pass is bound by memory latency, and
+   * independent loads let the CPU keep many misses in flight (measured ~2× faster at 1M).
+   */
+  private searchTables(q: Uint32Array, r: number, T: number, tL: number, tR: number): void {
+    const segs = this.segments(maskCount(tL) + maskCount(tR));
+    let n = 0;
+    for (let w = 0; w < WORDS; w++) {
+      const qHi = q[w] >>> 16;
+      const qLo = q[w] & 0xffff;
+      // L side: high half within tL (the word as a whole within T is checked on each entry).
+      const lMeta = this.L[w].meta;
+      for (let k = 0; k <= tL; k++) {
+        for (let m = MASK_OFFSETS[k], mEnd = MASK_OFFSETS[k + 1]; m < mEnd; m++) {
+          const b = (qHi ^ MASKS[m]) << 1;
+          const len = lMeta[b + 1];
+          if (len === 0) continue;
+          segs[n] = lMeta[b];
+          segs[n + 1] = len;
+          segs[n + 2] = (w << 16) | (T - k);
+          segs[n + 3] = 0;
+          n += SEG;
+        }
+      }
+      // R side: low half within tR, high half beyond tL (else the L side found it).
+      const rMeta = this.R[w].meta;
+      for (let k = 0; k <= tR; k++) {
+        for (let m = MASK_OFFSETS[k], mEnd = MASK_OFFSETS[k + 1]; m < mEnd; m++) {
+          const lo = qLo ^ MASKS[m];
+          const len = rMeta[(lo << 1) + 1];
+          if (len === 0) continue;
+          segs[n] = rMeta[lo << 1];
+          segs[n + 1] = len;
+          segs[n + 2] = (w << 16) | (T - k) | R_SIDE;
+          segs[n + 3] = lo;
+          n += SEG;
+        }
+      }
+    }
+
+    let touch = 0;
+    for (let i = 0; i < n; i += SEG) {
+      const code = segs[i + 2];
+      const others = (code & R_SIDE ? this.R : this.L)[code >>> 16].others;
+      touch += others[segs[i]];
+    }
+    this.touchSink = touch;
+
+    let maxLen = 0;
+    for (let i = 1; i < n; i += SEG) if (segs[i] > maxLen) maxLen = segs[i];
+    if (this.hits.length < maxLen) this.hits = new Int32Array(maxLen);
+    const hits = this.hits;
+    for (let i = 0; i < n; i += SEG) {
+      const code = segs[i + 2];
+      const w = code >>> 16;
+      const lim = code & 0xff;
+      if ((code & R_SIDE) === 0) {
+        const L = this.L[w];
+        const ids = L.ids as Uint32Array;
+        const h = filterSegment(L.others, L.others32, segs[i], segs[i] + segs[i + 1], q[w] & 0xffff, lim, hits);
+        for (let j = 0; j < h; j++) this.verify(q, ids[hits[j]], w, r, T);
+      } else {
+        const R = this.R[w];
+        const others = R.others;
+        const qHi = q[w] >>> 16;
+        const h = filterSegment(others, R.others32, segs[i], segs[i] + segs[i + 1], qHi, lim, hits);
+        if (h === 0) continue;
+        const gen = this.nextSeenGen();
+        for (let j = 0; j < h; j++) {
+          const hi = others[hits[j]];
+          if (POPCOUNT16[hi ^ qHi] > tL && this.seenOther[hi] !== gen) {
+            // Equal word values in one bucket resolve to the same ids: resolve each value once.
+            this.seenOther[hi] = gen;
+            this.resolve(q, w, hi, segs[i + 3], r, T);
+          }
+        }
+      }
+    }
+  }
+
+  private segments(probesPerWord: number): Int32Array {
+    const need = probesPerWord * WORDS * SEG;
+    if (this.segs.length < need) this.segs = new Int32Array(need);
+    return this.segs;
+  }
+
+  /** Verifies the ids whose word w equals (hi, lo), found through the L bucket `hi`. */
+  private resolve(q: Uint32Array, w: number, hi: number, lo: number, r: number, T: number): void {
+    const L = this.L[w];
+    const others = L.others;
+    const ids = L.ids as Uint32Array;
+    const s = L.meta[hi << 1];
+    const e = s + L.meta[(hi << 1) + 1];
+    for (let i = s; i < e; i++) if (others[i] === lo) this.verify(q, ids[i], w, r, T);
+  }
+
+  /** Full distance check; reports only if no earlier word is within T (that word reported it). */
+  private verify(q: Uint32Array, id: number, w: number, r: number, T: number): void {
+    const page = this.store.wordPages[id >>> PAGE_BITS] as Uint32Array;
+    const o = (id & PAGE_MASK) * WORDS;
+    const d = hamming256(q, 0, page, o);
+    if (d > r) return;
+    for (let v = 0; v < w; v++) if (popcount32(q[v] ^ page[o + v]) <= T) return;
+    this.outIds.push(id);
+    this.outDist.push(d);
+  }
+
+  private scanAll(q: Uint32Array, r: number): void {
+    this.store.forEachPresent((id, page, o) => {
+      const d = hamming256(q, 0, page, o);
+      if (d <= r) {
+        this.outIds.push(id);
+        this.outDist.push(d);
+      }
+    });
+  }
+
+  private nextSeenGen(): number {
+    if (this.seenGen === 0xffffffff) {
+      this.seenOther.fill(0);
+      this.seenGen = 0;
+    }
+    return ++this.seenGen;
+  }
+
+  memory(): IndexMemory {
+    let tableBytes = this.pending.byteLength + this.seenOther.byteLength;
+    for (let w = 0; w < WORDS; w++) tableBytes += this.L[w].bytes() + this.R[w].bytes();
+    const storeBytes = this.store.bytes();
+    return { entries: this.entries, storeBytes, tableBytes, totalBytes: storeBytes + tableBytes };
+  }
+}
