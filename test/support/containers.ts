@@ -5,12 +5,8 @@
  */
 import net from 'node:net';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { images } from './images.js';
 
-export const images = {
-  kafka: 'apache/kafka:3.9.1',
-  registry: 'apicurio/apicurio-registry:3.0.9',
-  postgres: 'postgres:16-alpine',
-} as const;
 
 export interface ContainerServices {
   readonly kafkaBrokers: string;
