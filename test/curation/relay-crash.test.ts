@@ -1,5 +1,5 @@
 /**
- * The outbox relay, run as `hma relay` child processes and killed with SIGKILL in the
+ * The outbox relay, run as child processes (what `hma relay` runs) and killed with SIGKILL in the
  * middle of publishing, loses nothing and reorders nothing: per key, the topic holds
  * every outbox row in seq order (a batch re-sent after a crash may repeat a suffix).
  */
@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 function startRelay(): ChildProcess {
-  return spawn(process.execPath, [path.join(root, 'bin/hma.js'), 'relay'], {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/curation/support/relay-main.ts')], {
     cwd: root,
     env: { ...topics.env, OUTBOX_RELAY_BATCH: '500', OUTBOX_RELAY_POLL_MS: '50', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -1,8 +1,13 @@
 /**
- * Outbox rows → the values of the compacted `signals` and `banks` topics (see
- * docs/ARCHITECTURE.md). Pure. change_seq is the outbox seq, so consumers can apply
- * events idempotently and ignore a replayed older one.
+ * Outbox rows → the values of the compacted `signals` and `banks` topics
+ * (schemas/signals.avsc, schemas/banks.avsc). Pure. change_seq is the outbox seq, so
+ * consumers apply events idempotently and ignore a replayed older one.
+ *
+ * disable_until_ts carries HMA's values unchanged: 1 = enabled, 0 = disabled
+ * indefinitely, else enabled from that Unix second (src/replica reads them so).
  */
+import type { BankSettingsValue, SignalChangeValue } from '../../kafka/values.js';
+
 export type OutboxTopic = 'signals' | 'banks';
 
 export interface OutboxRow {
@@ -14,32 +19,15 @@ export interface OutboxRow {
   readonly createdAt: Date;
 }
 
-export interface SignalChangeValue {
-  readonly signal_type: string;
-  readonly content_id: number;
-  readonly bank_id: number;
-  readonly value: string;
-  /** HMA's values, unchanged: 1 = enabled, 0 = disabled indefinitely, else enabled from that Unix second. */
-  readonly disable_until_ts: number | null;
-  readonly change_seq: number;
-  readonly changed_at: number;
-}
-
-export interface BankChangeValue {
-  readonly bank_id: number;
-  readonly name: string;
-  readonly matching_enabled_ratio: number;
-  readonly labels: readonly string[];
-  readonly change_seq: number;
-  readonly changed_at: number;
-}
-
-export type ChangeValue = SignalChangeValue | BankChangeValue;
+export type Change =
+  | { readonly topic: 'signals'; readonly value: SignalChangeValue }
+  | { readonly topic: 'banks'; readonly value: BankSettingsValue };
 
 export interface ChangeRecord {
   readonly topic: OutboxTopic;
   readonly key: string;
-  readonly value: ChangeValue | null;
+  /** null = tombstone. */
+  readonly change: Change | null;
   readonly seq: number;
 }
 
@@ -47,34 +35,37 @@ const str = (v: unknown): string => String(v);
 const int = (v: unknown): number => Number(v);
 
 export function toChangeRecord(row: OutboxRow): ChangeRecord {
-  const meta = { change_seq: row.seq, changed_at: row.createdAt.getTime() };
-  if (row.value === null) return { topic: row.topic, key: row.key, value: null, seq: row.seq };
+  const base = { topic: row.topic, key: row.key, seq: row.seq };
   const v = row.value;
+  if (v === null) return { ...base, change: null };
+  const meta = { change_seq: row.seq, changed_at: row.createdAt.getTime() };
   if (row.topic === 'signals') {
     return {
-      topic: row.topic,
-      key: row.key,
-      seq: row.seq,
-      value: {
-        signal_type: str(v.signal_type),
-        content_id: int(v.content_id),
-        bank_id: int(v.bank_id),
-        value: str(v.value),
-        disable_until_ts: v.disable_until_ts === null || v.disable_until_ts === undefined ? null : int(v.disable_until_ts),
-        ...meta,
+      ...base,
+      change: {
+        topic: 'signals',
+        value: {
+          signal_type: str(v.signal_type),
+          content_id: int(v.content_id),
+          bank_id: int(v.bank_id),
+          value: str(v.value),
+          disable_until_ts: v.disable_until_ts === null || v.disable_until_ts === undefined ? null : int(v.disable_until_ts),
+          ...meta,
+        },
       },
     };
   }
   return {
-    topic: row.topic,
-    key: row.key,
-    seq: row.seq,
-    value: {
-      bank_id: int(v.bank_id),
-      name: str(v.name),
-      matching_enabled_ratio: Number(v.matching_enabled_ratio),
-      labels: Array.isArray(v.labels) ? v.labels.map(str) : [],
-      ...meta,
+    ...base,
+    change: {
+      topic: 'banks',
+      value: {
+        bank_id: int(v.bank_id),
+        name: str(v.name),
+        matching_enabled_ratio: Number(v.matching_enabled_ratio),
+        labels: Array.isArray(v.labels) ? v.labels.map(str) : [],
+        ...meta,
+      },
     },
   };
 }

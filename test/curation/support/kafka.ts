@@ -1,47 +1,23 @@
 /**
- * Per-test-file topics (unique prefix) for the outbox relay, with their value schemas
- * registered, and a reader that drains a topic from the beginning.
+ * Per-test-file topics (a unique prefix) created and registered as `hma topology apply`
+ * does, and a reader that drains a topic from the beginning.
  */
 import { randomBytes } from 'node:crypto';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { loadConfig, type Config } from '../../../src/config/config.js';
 import { CHANGE_SEQ_HEADER } from '../../../src/curation/outbox/kafka-publisher.js';
-
-// The value schemas of docs/ARCHITECTURE.md; to be read from schemas/ once those land there.
-const signalChange = {
-  type: 'record',
-  name: 'SignalChange',
-  namespace: 'hma',
-  fields: [
-    { name: 'signal_type', type: 'string' },
-    { name: 'content_id', type: 'long' },
-    { name: 'bank_id', type: 'long' },
-    { name: 'value', type: 'string' },
-    { name: 'disable_until_ts', type: ['null', 'long'], default: null },
-    { name: 'change_seq', type: 'long' },
-    { name: 'changed_at', type: { type: 'long', logicalType: 'timestamp-millis' } },
-  ],
-};
-const bankChange = {
-  type: 'record',
-  name: 'BankChange',
-  namespace: 'hma',
-  fields: [
-    { name: 'bank_id', type: 'long' },
-    { name: 'name', type: 'string' },
-    { name: 'matching_enabled_ratio', type: 'double' },
-    { name: 'labels', type: { type: 'array', items: 'string' } },
-    { name: 'change_seq', type: 'long' },
-    { name: 'changed_at', type: { type: 'long', logicalType: 'timestamp-millis' } },
-  ],
-};
+import { createKafka, withAdmin } from '../../../src/kafka/client.js';
+import { TopicCodec } from '../../../src/kafka/codec.js';
+import { createRegistry, registerSchemas } from '../../../src/kafka/registry.js';
+import { applyTopics } from '../../../src/kafka/topology.js';
+import { topicName } from '../../../topology/topics.js';
 
 export interface ScratchTopics {
   readonly config: Config;
+  /** Environment for child processes: these topics and the given database. */
   readonly env: NodeJS.ProcessEnv;
   readonly kafka: Kafka;
-  readonly registry: SchemaRegistry;
+  readonly codec: TopicCodec;
 }
 
 export async function scratchTopics(label: string, databaseUrl: string): Promise<ScratchTopics> {
@@ -49,26 +25,15 @@ export async function scratchTopics(label: string, databaseUrl: string): Promise
   const env = {
     ...process.env,
     TOPIC_PREFIX: `${base.TOPIC_PREFIX}${label}-${randomBytes(3).toString('hex')}.`,
+    TOPIC_PARTITIONS: '3',
     DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
   };
   const config = loadConfig(env);
-  const kafka = new Kafka({ clientId: 'curation-test', brokers: [...config.KAFKA_BROKERS], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: ['signals', 'banks'].map((t) => ({
-      topic: `${config.TOPIC_PREFIX}${t}`,
-      numPartitions: 3,
-      replicationFactor: 1,
-      configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-    })),
-  });
-  await admin.disconnect();
-  const registry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL });
-  await registry.register({ type: 'AVRO' as never, schema: JSON.stringify(signalChange) }, { subject: `${config.TOPIC_PREFIX}signals-value` });
-  await registry.register({ type: 'AVRO' as never, schema: JSON.stringify(bankChange) }, { subject: `${config.TOPIC_PREFIX}banks-value` });
-  return { config, env, kafka, registry };
+  const kafka = createKafka(config, 'curation-test');
+  await withAdmin(kafka, (admin) => applyTopics(admin, config, { fix: false }));
+  await registerSchemas(config);
+  return { config, env, kafka, codec: new TopicCodec(createRegistry(config), config.TOPIC_PREFIX) };
 }
 
 export interface ReadMessage {
@@ -81,11 +46,8 @@ export interface ReadMessage {
 
 /** Every message of a topic from the beginning up to its end offsets at call time, in offset order per partition. */
 export async function readAll(t: ScratchTopics, topic: 'signals' | 'banks'): Promise<ReadMessage[]> {
-  const name = `${t.config.TOPIC_PREFIX}${topic}`;
-  const admin = t.kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(name);
-  await admin.disconnect();
+  const name = topicName(t.config.TOPIC_PREFIX, topic);
+  const ends = await withAdmin(t.kafka, (admin) => admin.fetchTopicOffsets(name));
   const remaining = new Map(ends.filter((e) => Number(e.high) > 0).map((e) => [e.partition, Number(e.high)]));
   const out: ReadMessage[] = [];
   if (remaining.size === 0) return out;
@@ -100,7 +62,7 @@ export async function readAll(t: ScratchTopics, topic: 'signals' | 'banks'): Pro
           if (high === undefined) return;
           out.push({
             key: message.key!.toString(),
-            value: message.value ? ((await t.registry.decode(message.value)) as Record<string, unknown>) : null,
+            value: (await t.codec.decode(topic, message.value)) as Record<string, unknown> | null,
             seq: Number(message.headers?.[CHANGE_SEQ_HEADER]?.toString()),
             partition,
             offset: Number(message.offset),
