@@ -1,0 +1,115 @@
+/**
+ * One fetch run of one exchange: take its lease, resume from the stored checkpoint,
+ * commit batches through the lease's connection, and record status and history
+ * whatever happens (bad credentials, a malformed body, a dead upstream) without
+ * throwing: the scheduler decides what comes next from the outcome.
+ */
+import type pg from 'pg';
+import { translatePgError } from '../../curation/db.js';
+import { readCredentials } from '../../curation/exchange-store.js';
+import type { Exchange } from '../../curation/exchange-store.js';
+import { isHmaError } from '../../errors/errors.js';
+import { log } from '../../observability/logger.js';
+import { configError, isExchangeError } from '../errors.js';
+import type { HttpClient } from '../http.js';
+import { exchangeType } from '../registry.js';
+import { CommitRefused, commitBatch } from '../store/commit.js';
+import { tryLease } from '../store/lease.js';
+import { storedKeys } from '../store/records.js';
+import { completeFetch, readCheckpoint, startFetch } from '../store/status.js';
+import type { FetchContext, SignalTypes } from '../types.js';
+import { drive, type DriveOptions } from './drive.js';
+import { fetchMetrics } from './metrics.js';
+import type { RunOutcome } from './schedule.js';
+
+const logger = log('fetcher');
+
+export interface FetchDeps {
+  readonly pool: pg.Pool;
+  readonly http: HttpClient;
+  readonly signalTypes: SignalTypes;
+  readonly now: () => number;
+  /** Replacement endpoints by API name. */
+  readonly baseUrls: ReadonlyMap<string, string>;
+  readonly drive: DriveOptions;
+}
+
+/** A message safe to store and show: typed errors carry their own, anything else is logged, not echoed. */
+function describe(err: unknown): string {
+  if (isHmaError(err)) return err.message;
+  return 'internal error (see the fetcher log)';
+}
+
+export async function fetchExchange(deps: FetchDeps, exchange: Exchange, signal: AbortSignal): Promise<RunOutcome> {
+  const lease = await tryLease(deps.pool, exchange.id);
+  if (!lease) return { kind: 'busy' };
+  const nowS = () => Math.floor(deps.now() / 1000);
+  const stopTimer = fetchMetrics.runSeconds.startTimer({ api: exchange.api });
+  try {
+    let historyId: number;
+    try {
+      historyId = await startFetch(lease.client, exchange.id, nowS());
+    } catch (err) {
+      // Deleted between listing and leasing (the status row's foreign key).
+      const e = translatePgError(err);
+      if (isHmaError(e) && e.code === 'not_found') return { kind: 'stopped' };
+      throw e;
+    }
+    let items = 0;
+    let outcome: RunOutcome;
+    try {
+      const type = exchangeType(exchange.api);
+      if (!type) throw configError(`no exchange API '${exchange.api}' is installed`);
+      const config = type.parseConfig(exchange.typed_config);
+      const credentials = type.parseCredentials(type.credentialFields ? await readCredentials(deps.pool, exchange.api) : undefined);
+      let expected = await readCheckpoint(lease.client, exchange.id);
+      const ctx: FetchContext = {
+        signal,
+        now: deps.now,
+        http: deps.http,
+        signalTypes: deps.signalTypes,
+        baseUrl: deps.baseUrls.get(exchange.api),
+        storedKeys: () => storedKeys(deps.pool, exchange.id),
+      };
+      const result = await drive(
+        {
+          type,
+          config,
+          credentials,
+          stored: expected,
+          ctx,
+          name: exchange.name,
+          commit: async (updates, checkpoint, progress) => {
+            const end = fetchMetrics.commitSeconds.startTimer();
+            await commitBatch(lease.client, { exchangeId: exchange.id, expected, updates, checkpoint, progress });
+            end();
+            expected = checkpoint;
+            items += updates.length;
+            fetchMetrics.updates.inc({ api: exchange.api }, updates.length);
+          },
+        },
+        deps.drive,
+      );
+      outcome = { kind: 'done', upToDate: result.upToDate, items };
+    } catch (err) {
+      if (err instanceof CommitRefused && (err.reason === 'deleted' || err.reason === 'disabled')) {
+        outcome = { kind: 'stopped' };
+      } else {
+        if (!isHmaError(err)) logger.error({ err, exchange: exchange.name }, 'fetch failed');
+        else logger.warn({ exchange: exchange.name, code: err.code, reason: err.message }, 'fetch failed');
+        outcome = { kind: 'failed', error: describe(err), retryAfterMs: isExchangeError(err) ? err.retryAfterMs : undefined };
+      }
+    }
+    await completeFetch(lease.client, exchange.id, historyId, nowS(), {
+      succeeded: outcome.kind === 'done',
+      upToDate: outcome.kind === 'done' && outcome.upToDate,
+      items,
+      error: outcome.kind === 'failed' ? outcome.error : outcome.kind === 'stopped' ? 'stopped: the exchange was disabled or deleted' : null,
+    });
+    fetchMetrics.runs.inc({ api: exchange.api, outcome: outcome.kind });
+    return outcome;
+  } finally {
+    stopTimer();
+    await lease.release();
+  }
+}

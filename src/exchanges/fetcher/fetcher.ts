@@ -1,0 +1,135 @@
+/**
+ * The fetcher process: every enabled exchange is fetched on its own schedule, a few at
+ * a time, each run under the exchange's lease. Runs that end up to date wait the
+ * interval; runs cut by the time limit continue at once; failures back off
+ * exponentially with jitter (and never sooner than a Retry-After); an exchange another
+ * process is fetching is retried soon, so a dead fetcher's exchanges are taken over.
+ */
+import type pg from 'pg';
+import { listExchanges } from '../../curation/exchange-store.js';
+import type { Config } from '../../config/config.js';
+import { log } from '../../observability/logger.js';
+import { createHttpClient } from '../http.js';
+import { installedSignalTypes } from '../signal-types.js';
+import { fetchExchange, type FetchDeps } from './fetch-exchange.js';
+import { nextDelayMs, type ScheduleSettings } from './schedule.js';
+
+const logger = log('fetcher');
+
+export interface FetcherSettings {
+  readonly concurrency: number;
+  readonly schedule: ScheduleSettings;
+  /** How often the exchange list is re-read (new, enabled, disabled exchanges). */
+  readonly tickMs: number;
+}
+
+export interface Fetcher {
+  /** Starts the schedule loop. */
+  start(): void;
+  /** Resolves when every exchange due now has been fetched once (tests, `--once`). */
+  runDue(): Promise<void>;
+  /** Aborts in-flight fetches and waits for them to record their status. */
+  stop(): Promise<void>;
+}
+
+interface State {
+  dueAt: number;
+  failures: number;
+  running?: Promise<void>;
+}
+
+export function createFetcher(deps: FetchDeps, settings: FetcherSettings): Fetcher {
+  const state = new Map<number, State>();
+  const abort = new AbortController();
+  let ticking: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const running = () => [...state.values()].filter((s) => s.running !== undefined).length;
+
+  async function launchDue(): Promise<Promise<void>[]> {
+    const exchanges = await listExchanges(deps.pool);
+    const present = new Set(exchanges.map((e) => e.id));
+    for (const id of state.keys()) if (!present.has(id) && !state.get(id)!.running) state.delete(id);
+    const launched: Promise<void>[] = [];
+    for (const e of exchanges) {
+      if (!e.enabled || stopped) continue; // a disabled exchange is not touched (HMA left it "running": Appendix B #9)
+      const s = state.get(e.id) ?? { dueAt: 0, failures: 0 };
+      state.set(e.id, s);
+      if (s.running || s.dueAt > deps.now() || running() >= settings.concurrency) continue;
+      s.running = (async () => {
+        try {
+          const outcome = await fetchExchange(deps, e, abort.signal);
+          s.failures = outcome.kind === 'failed' ? s.failures + 1 : 0;
+          s.dueAt = deps.now() + nextDelayMs(outcome, s.failures, settings.schedule);
+        } catch (err) {
+          // Status could not be recorded (database trouble): back off like any failure.
+          logger.error({ err, exchange: e.name }, 'fetch run failed');
+          s.failures += 1;
+          s.dueAt = deps.now() + nextDelayMs({ kind: 'failed', error: 'database' }, s.failures, settings.schedule);
+        } finally {
+          s.running = undefined;
+        }
+      })();
+      launched.push(s.running);
+    }
+    return launched;
+  }
+
+  async function tick(): Promise<void> {
+    try {
+      await launchDue();
+    } catch (err) {
+      logger.error({ err }, 'cannot list exchanges');
+    }
+  }
+
+  function schedule() {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      ticking = tick().finally(schedule);
+    }, settings.tickMs);
+  }
+
+  return {
+    start: schedule,
+    async runDue() {
+      await Promise.all(await launchDue());
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      abort.abort(new Error('fetcher stopping'));
+      await ticking;
+      await Promise.all([...state.values()].map((s) => s.running));
+    },
+  };
+}
+
+export function fetcherSettings(config: Config): FetcherSettings {
+  return {
+    concurrency: config.FETCHER_CONCURRENCY,
+    tickMs: 1000,
+    schedule: {
+      intervalMs: config.FETCHER_INTERVAL_SECONDS * 1000,
+      leaseRetryMs: 5000,
+      backoffBaseMs: config.FETCHER_BACKOFF_BASE_SECONDS * 1000,
+      backoffMaxMs: config.FETCHER_BACKOFF_MAX_SECONDS * 1000,
+    },
+  };
+}
+
+export function fetchDeps(config: Config, pool: pg.Pool): FetchDeps {
+  return {
+    pool,
+    http: createHttpClient({ timeoutMs: config.EXCHANGE_HTTP_TIMEOUT_MS, retries: config.EXCHANGE_HTTP_RETRIES }),
+    signalTypes: installedSignalTypes,
+    now: Date.now,
+    baseUrls: new Map(config.EXCHANGE_BASE_URLS.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+    drive: {
+      maxCommitUpdates: config.FETCHER_COMMIT_MAX_UPDATES,
+      maxCommitDelayMs: config.FETCHER_COMMIT_MAX_DELAY_MS,
+      timeLimitMs: config.FETCHER_RUN_TIME_LIMIT_SECONDS * 1000,
+    },
+  };
+}

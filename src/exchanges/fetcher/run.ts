@@ -1,0 +1,42 @@
+/**
+ * Starting the fetcher inside a process runtime (`hma fetcher`, or `hma all` next to
+ * the API). A standalone fetcher also serves /metrics and /status on METRICS_PORT.
+ * On stop, in-flight fetches are aborted and record their status before the pool closes.
+ */
+import { buildApp } from '../../api/app.js';
+import type { Config } from '../../config/config.js';
+import { Runtime } from '../../processes/runtime.js';
+import { registerExchangeTypes } from '../registry.js';
+import { createFetcher, fetchDeps, fetcherSettings, type Fetcher } from './fetcher.js';
+
+export interface StartOptions {
+  /** Serve /metrics and /status on METRICS_PORT (for a process with no API). */
+  readonly sidecar?: boolean;
+}
+
+export async function startFetcher(runtime: Runtime, opts: StartOptions = {}): Promise<Fetcher> {
+  const { config } = runtime;
+  registerExchangeTypes({ development: !config.PRODUCTION });
+  const fetcher = createFetcher(fetchDeps(config, runtime.db), fetcherSettings(config));
+  if (opts.sidecar) {
+    const app = await buildApp({ config });
+    await app.listen({ host: config.API_HOST, port: config.METRICS_PORT });
+    runtime.onStop('fetcher sidecar', () => app.close());
+  }
+  runtime.onStop('fetcher', () => fetcher.stop());
+  fetcher.start();
+  runtime.logger.info({ concurrency: config.FETCHER_CONCURRENCY, interval_s: config.FETCHER_INTERVAL_SECONDS }, 'fetcher started');
+  return fetcher;
+}
+
+/** A standalone fetcher with its own runtime; resolves once started. `stop()` shuts it down. */
+export async function runFetcher(config: Config, opts: StartOptions = { sidecar: true }): Promise<{ stop(): Promise<void> }> {
+  const runtime = new Runtime(config, 'fetcher');
+  try {
+    await startFetcher(runtime, opts);
+  } catch (err) {
+    await runtime.stop();
+    throw err;
+  }
+  return { stop: () => runtime.stop() };
+}
