@@ -9,12 +9,12 @@
  * float32 operations, so the result is identical while memory stays O(w·width) and the
  * working set stays in cache. Buffers are reused across calls (one hasher per thread).
  */
-import { ColumnBoxFilter, boxFilterRow, windowSize } from './box-filter.js';
+import { boxFilterStrip, ColumnBoxFilter, STRIP_LANES, StripRing, windowSize } from './box-filter.js';
 import { dct64To16 } from './dct.js';
 import { type DihedralName, dihedralHashes } from './dihedral.js';
 import { emptyHash256, type Hash256 } from './hash256.js';
 import { checkPixelImage, nearestSource, PDQ_MIN_DIMENSION, pdqWorkingSize, type PdqMode, type PixelImage } from './image.js';
-import { lumaRowGrey, lumaRowRgb } from './luma.js';
+import { lumaRowGrey, lumaRowRgb, lumaRowRgbDense } from './luma.js';
 import { pdqQuality } from './quality.js';
 import { thresholdAtMedian } from './threshold.js';
 
@@ -29,18 +29,26 @@ export interface PdqDihedralOutput {
 }
 
 export class PdqHasher {
-  private lumaBuf = new Float32Array(0);
-  private rowBuf = new Float32Array(0);
   private colOffsets = new Int32Array(0);
+  private lumaStrip = new Float32Array(0);
+  private pass3In = new Float32Array(0);
+  private pass3Out = new Float32Array(0);
+  private wantCols = new Uint8Array(0);
+  private readonly lumaRowBuf = new Float32Array(64);
+  private readonly pass1Out = new StripRing();
+  private readonly pass3Gathered = new StripRing();
   private readonly pass2 = new ColumnBoxFilter();
   private readonly pass4 = new ColumnBoxFilter();
-  private readonly gathered = new Float32Array(64);
+  private readonly laneSums = new Float32Array(STRIP_LANES);
+  private readonly pass4Row = new Float32Array(64);
   private readonly sampleCols = new Int32Array(64);
   private readonly sampleRows = new Int32Array(64);
   private readonly a64 = new Float32Array(64 * 64);
   private readonly dctScratch = new Float32Array(16 * 64);
   private readonly coefficients = new Float32Array(256);
   private readonly medianScratch = new Float32Array(256);
+  private nextSample = 0;
+  private pass4InputRows = 0;
 
   /** Plain hash; an exactly 64×64 working image skips the blur, as the reference does. */
   hash(img: PixelImage, mode: PdqMode = 'fullres'): PdqOutput {
@@ -52,10 +60,7 @@ export class PdqHasher {
   /** The 8 DCT-domain dihedral hashes; this entry point always blurs (no 64×64 shortcut). */
   hashDihedral(img: PixelImage, mode: PdqMode = 'fullres'): PdqDihedralOutput {
     const quality = this.transform(img, mode, false);
-    if (quality < 0) {
-      const zero = dihedralHashes(new Float32Array(256));
-      return { hashes: zero, quality: 0 };
-    }
+    if (quality < 0) return { hashes: dihedralHashes(new Float32Array(256)), quality: 0 };
     return { hashes: dihedralHashes(this.coefficients), quality };
   }
 
@@ -64,18 +69,20 @@ export class PdqHasher {
     checkPixelImage(img);
     const { width: tw, height: th } = pdqWorkingSize(img.width, img.height, mode);
     if (tw < PDQ_MIN_DIMENSION || th < PDQ_MIN_DIMENSION) return -1;
-    this.prepareColumns(img, tw);
-    if (allowShortcut && tw === 64 && th === 64) this.lumaDirect(img, th);
+    this.prepare(img, tw);
+    if (allowShortcut && tw === 64 && th === 64) this.lumaDirect(img);
     else this.blurAndDecimate(img, tw, th);
     dct64To16(this.a64, this.dctScratch, this.coefficients);
     return pdqQuality(this.a64);
   }
 
-  private prepareColumns(img: PixelImage, tw: number): void {
+  private prepare(img: PixelImage, tw: number): void {
     if (this.colOffsets.length < tw) {
       this.colOffsets = new Int32Array(tw);
-      this.lumaBuf = new Float32Array(tw);
-      this.rowBuf = new Float32Array(tw);
+      this.lumaStrip = new Float32Array(tw * STRIP_LANES);
+      this.pass3In = new Float32Array(tw * STRIP_LANES);
+      this.pass3Out = new Float32Array(tw * STRIP_LANES);
+      this.wantCols = new Uint8Array(tw);
     }
     const squash = tw !== img.width;
     for (let x = 0; x < tw; x++) {
@@ -83,57 +90,90 @@ export class PdqHasher {
     }
   }
 
-  private sourceRowStart(img: PixelImage, y: number, th: number): number {
+  /** Writes the luma of working row y into out[outOff + x·stride]. */
+  private lumaRow(img: PixelImage, y: number, tw: number, th: number, out: Float32Array, outOff: number, stride: number): void {
     const sy = th !== img.height ? nearestSource(y, img.height, th) : y;
-    return sy * img.width * img.channels;
+    const start = sy * img.width * img.channels;
+    if (img.colour === 'grey') lumaRowGrey(img.data, start, this.colOffsets, tw, out, outOff, stride);
+    else if (tw === img.width) lumaRowRgbDense(img.data, start, img.channels, tw, out, outOff, stride);
+    else lumaRowRgb(img.data, start, this.colOffsets, tw, out, outOff, stride);
   }
 
-  private lumaRow(img: PixelImage, y: number, tw: number, th: number): void {
-    const start = this.sourceRowStart(img, y, th);
-    if (img.colour === 'grey') lumaRowGrey(img.data, start, this.colOffsets, tw, this.lumaBuf);
-    else lumaRowRgb(img.data, start, this.colOffsets, tw, this.lumaBuf);
-  }
-
-  private lumaDirect(img: PixelImage, th: number): void {
-    for (let y = 0; y < th; y++) {
-      this.lumaRow(img, y, 64, th);
-      this.a64.set(this.lumaBuf.subarray(0, 64), y * 64);
-    }
+  private lumaDirect(img: PixelImage): void {
+    for (let y = 0; y < 64; y++) this.lumaRow(img, y, 64, 64, this.a64, y * 64, 1);
   }
 
   private blurAndDecimate(img: PixelImage, tw: number, th: number): void {
+    const K = STRIP_LANES;
     const wRow = windowSize(tw);
     const wCol = windowSize(th);
+    this.wantCols.fill(0, 0, tw);
     for (let i = 0; i < 64; i++) {
       // Decimation samples cell centres: ⌊(i + 0.5)·n / 64⌋ in float64.
       this.sampleRows[i] = Math.floor(((i + 0.5) * th) / 64);
       this.sampleCols[i] = Math.floor(((i + 0.5) * tw) / 64);
+      this.wantCols[this.sampleCols[i]] = 1;
     }
+    this.pass1Out.reset(tw, wCol);
+    this.pass3Gathered.reset(64, wCol);
     this.pass2.reset(tw, th, wCol);
     this.pass4.reset(64, th, wCol);
-    let nextSample = 0;
-    const onPass2Row = (): void => {
-      boxFilterRow(this.pass2.out, 0, this.rowBuf, 0, tw, wRow);
-      for (let j = 0; j < 64; j++) this.gathered[j] = this.rowBuf[this.sampleCols[j]];
-      if (this.pass4.push(this.gathered)) nextSample = this.collect(nextSample);
-    };
-    for (let y = 0; y < th; y++) {
-      this.lumaRow(img, y, tw, th);
-      boxFilterRow(this.lumaBuf, 0, this.rowBuf, 0, tw, wRow);
-      if (this.pass2.push(this.rowBuf)) onPass2Row();
+    this.nextSample = 0;
+    this.pass4InputRows = 0;
+    // Pass 1 (rows) one strip at a time into the ring; pass 2 (columns) consumes its rows and
+    // fills a strip for pass 3 (rows), which feeds the 64 sampled columns to pass 4.
+    let lanes3 = 0;
+    for (let y0 = 0; y0 < th; y0 += K) {
+      const lanes = Math.min(K, th - y0);
+      for (let k = 0; k < lanes; k++) this.lumaRow(img, y0 + k, tw, th, this.lumaStrip, k, K);
+      boxFilterStrip(this.lumaStrip, 0, this.pass1Out.buf, this.pass1Out.stripBase(y0), tw, wRow, lanes, this.laneSums, null);
+      for (let k = 0; k < lanes; k++) {
+        if (this.pass2.push(this.pass1Out, this.pass3In, lanes3, K) && ++lanes3 === K) {
+          this.pass3(tw, wRow, lanes3);
+          lanes3 = 0;
+        }
+      }
     }
-    while (this.pass2.drain()) onPass2Row();
-    while (this.pass4.drain()) nextSample = this.collect(nextSample);
+    while (this.pass2.drain(this.pass1Out, this.pass3In, lanes3, K)) {
+      if (++lanes3 === K) {
+        this.pass3(tw, wRow, lanes3);
+        lanes3 = 0;
+      }
+    }
+    if (lanes3 > 0) this.pass3(tw, wRow, lanes3);
+    while (this.nextSample < 64) {
+      const row = this.pass4.nextOutputRow();
+      const wanted = this.sampleRows[this.nextSample] === row;
+      if (!this.pass4.drain(this.pass3Gathered, this.pass4Row, 0, 1, wanted)) break;
+      if (wanted) this.collect(row);
+    }
   }
 
-  /** Copies the pass-4 output row into every 64×64 row that samples it. */
-  private collect(nextSample: number): number {
-    const row = this.pass4.emittedRows() - 1;
-    let i = nextSample;
-    while (i < 64 && this.sampleRows[i] === row) {
-      this.a64.set(this.pass4.out.subarray(0, 64), i * 64);
-      i++;
+  /** Pass 3 on a strip of pass-2 output rows, then pass 4 on the sampled columns. */
+  private pass3(tw: number, wRow: number, lanes: number): void {
+    const K = STRIP_LANES;
+    const firstRow = this.pass4InputRows;
+    boxFilterStrip(this.pass3In, 0, this.pass3Out, 0, tw, wRow, lanes, this.laneSums, this.wantCols);
+    const ring = this.pass3Gathered;
+    const base = ring.stripBase(firstRow);
+    for (let j = 0; j < 64; j++) {
+      const from = this.sampleCols[j] * K;
+      const to = base + j * K;
+      for (let k = 0; k < lanes; k++) ring.buf[to + k] = this.pass3Out[from + k];
     }
-    return i;
+    this.pass4InputRows += lanes;
+    for (let k = 0; k < lanes; k++) {
+      const row = this.pass4.nextOutputRow();
+      const wanted = this.nextSample < 64 && this.sampleRows[this.nextSample] === row;
+      if (this.pass4.push(ring, this.pass4Row, 0, 1, wanted) && wanted) this.collect(row);
+    }
+  }
+
+  /** Copies pass-4 output row `row` into every 64×64 row that samples it. */
+  private collect(row: number): void {
+    while (this.nextSample < 64 && this.sampleRows[this.nextSample] === row) {
+      this.a64.set(this.pass4Row, this.nextSample * 64);
+      this.nextSample++;
+    }
   }
 }
