@@ -5,7 +5,7 @@
  * from all in-sync replicas, so an acknowledged batch is durable and a retried one is
  * neither duplicated nor reordered by the producer.
  */
-import type { Message, Producer, TopicMessages } from 'kafkajs';
+import kafkajs, { type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { Config } from '../../config/config.js';
 import { createKafka, type KafkaClientConfig } from '../../kafka/client.js';
 import { TopicCodec } from '../../kafka/codec.js';
@@ -27,6 +27,8 @@ export async function kafkaPublisher(cfg: KafkaPublisherConfig): Promise<ChangeP
   const producer: Producer = createKafka(cfg, 'outbox-relay').producer({
     idempotent: true,
     maxInFlightRequests: 1,
+    // The Java client's murmur2 key hashing: a key lands where other clients put it.
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
   });
   await producer.connect();
