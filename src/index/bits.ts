@@ -30,6 +30,16 @@ export function parseHexWords(hex: string, words: number, out: Uint32Array = new
   return out;
 }
 
+/** Copies a key given as words or hex into `out`, rejecting any other width with `invalid_input`. */
+export function readKey(key: Uint32Array | string, words: number, out: Uint32Array): Uint32Array {
+  if (typeof key === 'string') return parseHexWords(key, words, out);
+  if (!(key instanceof Uint32Array) || key.length !== words) {
+    throw invalidInput(`expected ${words} 32-bit words or ${words * 8} hex digits`);
+  }
+  out.set(key);
+  return out;
+}
+
 /** Renders words as lower-case hex, highest word first (inverse of {@link parseHexWords}). */
 export function wordsToHex(words: ArrayLike<number>): string {
   let out = '';

@@ -16,27 +16,12 @@
  * without a "seen" set: an entry is reported only from the first word (and side) that can find it.
  */
 import { invalidInput, conflict } from '../errors/errors.js';
-import { HASH256_WORDS, POPCOUNT16, hamming256, parseHexWords, popcount32 } from './bits.js';
+import { HASH256_WORDS, POPCOUNT16, hamming256, popcount32, readKey } from './bits.js';
 import { BUCKETS, BucketTable } from './bucket-table.js';
 import { EntryState, EntryStore, PAGE_BITS, PAGE_MASK, checkEntryId } from './entry-store.js';
 import { MASKS, MASK_OFFSETS, maskCount } from './probe-masks.js';
+import type { IndexMatch, IndexMemory, KeyInput } from './types.js';
 
-export interface IndexMatch {
-  readonly id: number;
-  readonly distance: number;
-}
-
-export interface IndexMemory {
-  /** Entries currently stored. */
-  readonly entries: number;
-  /** Bytes held by entry hashes and states. */
-  readonly storeBytes: number;
-  /** Bytes held by the search structure. */
-  readonly tableBytes: number;
-  readonly totalBytes: number;
-}
-
-export type HashInput = Uint32Array | string;
 
 const WORDS = HASH256_WORDS;
 export const MAX_RADIUS = 256;
@@ -83,14 +68,6 @@ function filterSegment(o16: Uint16Array, o32: Uint32Array, s: number, e: number,
   return n;
 }
 
-export function toHash256(hash: HashInput, out: Uint32Array = new Uint32Array(WORDS)): Uint32Array {
-  if (typeof hash === 'string') return parseHexWords(hash, WORDS, out);
-  if (!(hash instanceof Uint32Array) || hash.length !== WORDS) {
-    throw invalidInput(`a PDQ hash is ${WORDS} 32-bit words or 64 hex digits`);
-  }
-  out.set(hash);
-  return out;
-}
 
 function checkRadius(radius: number): number {
   if (!Number.isInteger(radius) || radius < 0) throw invalidInput('radius must be a non-negative integer', { radius });
@@ -142,9 +119,9 @@ export class PdqIndex {
   }
 
   /** Adds an entry; matchable by every later query. Throws `conflict` if the id is in use. */
-  add(id: number, hash: HashInput): void {
+  add(id: number, hash: KeyInput): void {
     checkEntryId(id);
-    const words = toHash256(hash, this.q);
+    const words = readKey(hash, WORDS, this.q);
     if (this.store.state(id) !== EntryState.Absent) throw conflict(`entry ${id} is already in the index`);
     this.store.insert(id, words, EntryState.Pending);
     if (this.pendingCount === this.pending.length) {
@@ -230,8 +207,8 @@ export class PdqIndex {
   }
 
   /** Every entry within `radius` (inclusive) of `hash`, each once, in no particular order. */
-  query(hash: HashInput, radius = 31): IndexMatch[] {
-    const q = toHash256(hash, this.q);
+  query(hash: KeyInput, radius = 31): IndexMatch[] {
+    const q = readKey(hash, WORDS, this.q);
     const r = checkRadius(radius);
     this.flush();
     this.outIds = [];

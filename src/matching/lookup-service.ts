@@ -5,6 +5,7 @@
  */
 import { HmaError, invalidInput } from '../errors/errors.js';
 import type { ContentMatch, MatchReplica } from '../replica/replica.js';
+import { bankTakesPart } from './coinflip.js';
 
 export interface SignalTypeRule {
   /** Canonical value, or throws an Error whose message says why it is invalid. */
@@ -70,7 +71,7 @@ export class LookupService {
     const { rule, value } = this.validate(signalType, signal);
     const matches = this.replica
       .enabledLookup(signalType, value, this.threshold(rule, opts.threshold))
-      .filter((m) => m.bank.ratio >= opts.coinflip && (!opts.banks || opts.banks.includes(m.bank.name)));
+      .filter((m) => bankTakesPart(m.bank.ratio, opts.coinflip) && (!opts.banks || opts.banks.includes(m.bank.name)));
     return { matches, grouped: this.group(rule, matches) };
   }
 

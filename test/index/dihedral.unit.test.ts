@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { HmaError } from '../../src/errors/errors.js';
+import { queryDihedral } from '../../src/index/dihedral.js';
+import { PdqIndex } from '../../src/index/pdq-index.js';
+import { flip, randomHash, rng } from './support.js';
+
+describe('queryDihedral', () => {
+  it('returns each entry once, with the closest variant (earliest on ties)', () => {
+    const next = rng(3);
+    const variants = Array.from({ length: 8 }, () => randomHash(next));
+    const index = new PdqIndex();
+    index.add(1, flip(variants[5], 4, next)); // only near variant 5
+    index.add(2, variants[2]); // exactly variant 2
+    index.add(3, randomHash(next)); // near nothing
+    const same = flip(variants[0], 6, next);
+    index.add(4, same);
+    const got = queryDihedral(index, [...variants.slice(0, 7), same], 31).sort((a, b) => a.id - b.id);
+    expect(got).toEqual([
+      { id: 1, distance: 4, variant: 5 },
+      { id: 2, distance: 0, variant: 2 },
+      { id: 4, distance: 0, variant: 7 },
+    ]);
+    // A tie between variants keeps the earliest.
+    const tie = queryDihedral(index, [variants[2], variants[2]], 0);
+    expect(tie).toEqual([{ id: 2, distance: 0, variant: 0 }]);
+  });
+
+  it('rejects an empty or oversized variant list', () => {
+    const index = new PdqIndex();
+    expect(() => queryDihedral(index, [], 31)).toThrow(HmaError);
+    expect(() => queryDihedral(index, Array.from({ length: 9 }, () => '0'.repeat(64)), 31)).toThrow(HmaError);
+  });
+});
