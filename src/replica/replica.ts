@@ -9,6 +9,7 @@
 import type { BankChange, ReplicaEvent, SignalChange } from './changes.js';
 import { parseSignalKey } from './changes.js';
 import { DenseColumn } from './dense-column.js';
+import { isContentEnabled } from '../matching/content-enabled.js';
 
 export interface IndexMatch {
   readonly id: number;
@@ -35,6 +36,8 @@ export interface ContentMatch {
   readonly contentId: number;
   readonly distance: number;
   readonly bank: BankInfo;
+  /** HMA §2.8 value: 1 = enabled, 0 = disabled indefinitely, else epoch seconds. */
+  readonly disableUntil: number;
 }
 
 export interface SignalTypeStats {
@@ -49,11 +52,6 @@ export interface SignalTypeStats {
 
 /** Stored form of disable_until_ts: 1 = enabled, 0 = disabled indefinitely, else epoch seconds. */
 const ENABLED = 1;
-
-/** HMA §2.8: content is enabled when disable_until_ts is 1 (or absent), or a time already reached. */
-export function isEnabled(disableUntil: number, nowSeconds: number): boolean {
-  return disableUntil !== 0 && nowSeconds >= disableUntil;
-}
 
 interface TypeState {
   readonly index: ReplicaIndex;
@@ -161,7 +159,7 @@ export class MatchReplica {
     const out: ContentMatch[] = [];
     for (const m of state.index.query(value, radius)) {
       const bank = this.banks.get(this.bankOf.get(m.id));
-      if (bank) out.push({ contentId: m.id, distance: m.distance, bank });
+      if (bank) out.push({ contentId: m.id, distance: m.distance, bank, disableUntil: this.disableUntil.get(m.id) });
     }
     return out;
   }
@@ -169,7 +167,7 @@ export class MatchReplica {
   /** Raw lookup minus disabled content (HMA §2.8); the coinflip is the caller's (matching rules). */
   enabledLookup(signalType: string, value: string, radius: number): ContentMatch[] {
     const now = Math.floor(this.clock() / 1000);
-    return this.rawLookup(signalType, value, radius).filter((m) => isEnabled(this.disableUntil.get(m.contentId), now));
+    return this.rawLookup(signalType, value, radius).filter((m) => isContentEnabled(m.disableUntil, now));
   }
 
   stats(signalType: string): SignalTypeStats | undefined {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PdqIndex } from '../../src/index/pdq-index.js';
 import type { BankChange, SignalChange } from '../../src/replica/changes.js';
-import { MatchReplica, isEnabled } from '../../src/replica/replica.js';
+import { MatchReplica } from '../../src/replica/replica.js';
 
 const A = 'f'.repeat(64);
 const B = 'f'.repeat(63) + 'e'; // distance 1 from A
@@ -73,10 +73,4 @@ describe('MatchReplica', () => {
     expect(r.appliedSeq).toBe(seq);
   });
 
-  it('isEnabled follows HMA semantics', () => {
-    expect(isEnabled(1, 100)).toBe(true);
-    expect(isEnabled(0, 100)).toBe(false);
-    expect(isEnabled(101, 100)).toBe(false);
-    expect(isEnabled(100, 100)).toBe(true);
-  });
 });

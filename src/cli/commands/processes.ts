@@ -1,16 +1,42 @@
 /** Long-running processes: api, hasher, matcher, fetcher, actioner, all. */
 import type { Command } from 'commander';
+import { config } from '../../config/config.js';
+import { startApi } from '../../processes/api.js';
+import { Runtime, stopOnSignals } from '../../processes/runtime.js';
 
 function notYet(name: string): never {
   console.error(`hma ${name}: not implemented yet`);
   process.exit(3);
 }
 
+/** Starts a process's parts in one runtime; a failure to start stops what did start. */
+async function run(name: string, start: (runtime: Runtime) => Promise<void>): Promise<void> {
+  const runtime = new Runtime(config(), name);
+  stopOnSignals(runtime);
+  try {
+    await start(runtime);
+  } catch (err) {
+    runtime.logger.fatal({ err }, `${name} failed to start`);
+    await runtime.stop();
+    process.exit(1);
+  }
+}
+
 export function registerProcessCommands(program: Command): void {
-  for (const name of ['api', 'hasher', 'matcher', 'fetcher', 'actioner', 'all'] as const) {
-    program
-      .command(name)
-      .description(`run the ${name === 'all' ? 'whole stack in one process (development)' : name} process`)
-      .action(() => notYet(name));
+  program
+    .command('api')
+    .description('run the HTTP API (/h, /m, /c, /ui as the ROLE_* settings say) with its index replica')
+    .action(() => run('api', async (rt) => void (await startApi(rt))));
+  program
+    .command('all')
+    .description('run the whole stack in one process (development)')
+    .action(() =>
+      run('all', async (rt) => {
+        const api = await startApi(rt);
+        console.log(`hma-stream is up: UI ${api.url}/ui/  API ${api.url}`);
+      }),
+    );
+  for (const name of ['hasher', 'matcher', 'fetcher', 'actioner'] as const) {
+    program.command(name).description(`run the ${name} process`).action(() => notYet(name));
   }
 }

@@ -1,0 +1,79 @@
+/**
+ * The API process: the Fastify sidecar with the route groups its roles ask for
+ * (/h hasher, /m matcher, /c curator, /ui, /dev), the replica behind /m, and the
+ * outbox relay next to /c (a leader lock lets every API process run one safely).
+ */
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { buildApp } from '../api/app.js';
+import { curatorRoutes } from '../api/curator/index.js';
+import { matcherRoutes } from '../api/matcher/routes.js';
+import { openApiPlugin } from '../api/openapi.js';
+import type { ReadinessCheck } from '../api/routes/status.js';
+import { startOutboxRelay } from '../curation/outbox/start.js';
+import { drawCoinflip } from '../matching/coinflip.js';
+import { startMatching, type Matching } from './matching.js';
+import { ReadYourWrites } from './read-your-writes.js';
+import type { Runtime } from './runtime.js';
+
+export interface ApiProcess {
+  readonly app: FastifyInstance;
+  readonly matching?: Matching;
+  readonly url: string;
+}
+
+/** Notes every accepted curation write before its response leaves, so the next lookup can wait for it. */
+const noteWrites = (ryw: ReadYourWrites) =>
+  fp(async (app: FastifyInstance) => {
+    app.addHook('onSend', async (req, reply) => {
+      if (req.method !== 'GET' && req.url.startsWith('/c/') && reply.statusCode < 400) ryw.noteWrite();
+    });
+  });
+
+export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance; matching?: Matching }> {
+  const { config } = runtime;
+  // fastify-plugin wrapped plugins (openapi, noteWrites) are passed as they are so that they act at the root.
+  const plugins: Array<(app: FastifyInstance) => Promise<void>> = [openApiPlugin];
+  const readiness: ReadinessCheck[] = [];
+
+  let matching: Matching | undefined;
+  if (config.ROLE_MATCHER) {
+    matching = await startMatching(runtime);
+    const feed = matching.feed;
+    readiness.push(() => (feed.ready ? undefined : 'INDEX-NOT-LOADED'));
+  }
+  // Hooks apply to routes declared after them: the write hook goes before /c.
+  const ryw = matching && config.ROLE_CURATOR ? new ReadYourWrites(runtime.db, matching.feed) : undefined;
+  if (ryw) plugins.push(noteWrites(ryw));
+  if (config.ROLE_CURATOR) {
+    const relay = await startOutboxRelay(config, runtime.db);
+    runtime.onStop('outbox relay', () => relay.stop());
+    plugins.push(curatorRoutes({ db: runtime.db, config }));
+  }
+  if (matching) {
+    const feed = matching.feed;
+    plugins.push(
+      matcherRoutes({
+        replica: matching.replica,
+        lookups: matching.lookups,
+        drawCoinflip: (seed) => drawCoinflip({ seed }),
+        isReady: () => feed.ready,
+        beforeLookup: ryw ? () => ryw.beforeLookup() : async () => undefined,
+      }),
+    );
+  }
+  plugins.push(async (app) => {
+    app.get('/', async (_req, reply) => reply.redirect(config.UI_ENABLED ? '/ui/' : '/status'));
+  });
+
+  const app = await buildApp({ config, readiness, plugins });
+  runtime.onStop('http', () => app.close());
+  return { app, matching };
+}
+
+export async function startApi(runtime: Runtime): Promise<ApiProcess> {
+  const { app, matching } = await buildApi(runtime);
+  const url = await app.listen({ host: runtime.config.API_HOST, port: runtime.config.API_PORT });
+  runtime.logger.info({ url }, 'API listening');
+  return { app, matching, url };
+}

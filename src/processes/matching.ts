@@ -1,0 +1,36 @@
+/**
+ * The matching part of a process (API sidecar or pipeline matcher): a replica
+ * with one index per installed signal type, fed from the compacted topics, and
+ * the lookup service over it.
+ */
+import type { Config } from '../config/config.js';
+import { topicName } from '../../topology/topics.js';
+import { MatchReplica, type ReplicaIndex } from '../replica/replica.js';
+import { ReplicaFeed } from '../replica/feed.js';
+import { LookupService } from '../matching/lookup-service.js';
+import { signalTypeRules, newIndexFor } from './signal-types.js';
+import type { Runtime } from './runtime.js';
+
+export interface Matching {
+  readonly replica: MatchReplica;
+  readonly feed: ReplicaFeed;
+  readonly lookups: LookupService;
+}
+
+export async function startMatching(runtime: Runtime): Promise<Matching> {
+  const config: Config = runtime.config;
+  const rules = signalTypeRules(config);
+  const indexes = new Map<string, ReplicaIndex>();
+  for (const name of rules.keys()) indexes.set(name, newIndexFor(name));
+  const replica = new MatchReplica(indexes);
+  const feed = new ReplicaFeed(
+    runtime.kafka,
+    { signals: topicName(config.TOPIC_PREFIX, 'signals'), banks: topicName(config.TOPIC_PREFIX, 'banks') },
+    (topic, value) => runtime.codec.decode(topic === topicName(config.TOPIC_PREFIX, 'signals') ? 'signals' : 'banks', value),
+    replica,
+    `${config.TOPIC_PREFIX}${runtime.name}.`,
+  );
+  await feed.start();
+  runtime.onStop('replica feed', () => feed.stop());
+  return { replica, feed, lookups: new LookupService(replica, rules) };
+}
