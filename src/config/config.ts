@@ -96,6 +96,16 @@ const spec = {
   MAX_MEDIA_BYTES: [int(1, 2 ** 40), String(200 * 1024 * 1024)],
   MAX_IMAGE_PIXELS: [int(1, 2 ** 31), String(100_000_000)],
   VIDEO_FRAMES_PER_SECOND: [z.string().trim().regex(/^\d+(\.\d+)?$/, 'expected a number').transform(Number).pipe(z.number().positive().max(60)), '1'],
+  /** Time limit of one photo (or video frame) task in the hash worker pool; a stuck worker is terminated. */
+  HASH_TASK_TIMEOUT_MS: [int(100, 600_000), '30000'],
+  /** Time limit for hashing one whole video, ffmpeg decoding included. */
+  VIDEO_HASH_TIMEOUT_MS: [int(1000, 86_400_000), '600000'],
+  /** vPDQ: a frame within this many bits of the last kept frame is dropped (0 = exact repeats only). */
+  VPDQ_DEDUP_DISTANCE: [int(0, 256), '0'],
+  /** Opt-in Pillow quirk: clamp 16-bit grey samples to 255 instead of taking the high byte (what HMA does). */
+  PDQ_GREY16_CLAMP: [bool, 'false'],
+  FFMPEG_PATH: [str, 'ffmpeg'],
+  FFPROBE_PATH: [str, 'ffprobe'],
   MEDIA_FETCH_TIMEOUT_MS: [int(100, 600_000), '10000'],
   /** Hosts that URL fetching may reach even when they resolve to private or loopback addresses. */
   URL_ALLOWED_PRIVATE_HOSTS: [list, ''],
