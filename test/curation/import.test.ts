@@ -40,7 +40,7 @@ describe('hma bank import', () => {
         x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
         line += (x >>> 0).toString(16).padStart(8, '0');
       }
-      if (!out.write(`${line}\n`)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
     out.end();
     await finished(out);
