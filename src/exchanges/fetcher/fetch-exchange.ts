@@ -43,12 +43,11 @@ function describe(err: unknown): string {
 export async function fetchExchange(deps: FetchDeps, exchange: Exchange, signal: AbortSignal): Promise<RunOutcome> {
   const lease = await tryLease(deps.pool, exchange.id);
   if (!lease) return { kind: 'busy' };
-  const nowS = () => Math.floor(deps.now() / 1000);
   const stopTimer = fetchMetrics.runSeconds.startTimer({ api: exchange.api });
   try {
     let historyId: number;
     try {
-      historyId = await startFetch(lease.client, exchange.id, nowS());
+      historyId = await startFetch(lease.client, exchange.id, deps.now());
     } catch (err) {
       // Deleted between listing and leasing (the status row's foreign key).
       const e = translatePgError(err);
@@ -100,7 +99,7 @@ export async function fetchExchange(deps: FetchDeps, exchange: Exchange, signal:
         outcome = { kind: 'failed', error: describe(err), retryAfterMs: isExchangeError(err) ? err.retryAfterMs : undefined };
       }
     }
-    await completeFetch(lease.client, exchange.id, historyId, nowS(), {
+    await completeFetch(lease.client, exchange.id, historyId, deps.now(), {
       succeeded: outcome.kind === 'done',
       upToDate: outcome.kind === 'done' && outcome.upToDate,
       items,

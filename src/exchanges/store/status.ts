@@ -12,7 +12,7 @@ export interface FetchOutcome {
  * Marks a fetch as running and opens its history row. The caller holds the lease, so
  * any history row still open was left by a fetcher that died: close it as failed.
  */
-export async function startFetch(q: Queryable, exchangeId: number, nowS: number): Promise<number> {
+export async function startFetch(q: Queryable, exchangeId: number, nowMs: number): Promise<number> {
   await q.query(
     `UPDATE exchange_fetch_history SET completed_at = now(), succeeded = false, up_to_date = false,
        error = COALESCE(error, 'the fetcher stopped before completing (crash or kill)')
@@ -22,25 +22,25 @@ export async function startFetch(q: Queryable, exchangeId: number, nowS: number)
   await q.query(
     `INSERT INTO exchange_fetch_status (exchange_id, running_fetch_start_ts) VALUES ($1, $2)
      ON CONFLICT (exchange_id) DO UPDATE SET running_fetch_start_ts = EXCLUDED.running_fetch_start_ts`,
-    [exchangeId, nowS],
+    [exchangeId, Math.floor(nowMs / 1000)],
   );
   const { rows } = await q.query<{ id: string }>(
-    'INSERT INTO exchange_fetch_history (exchange_id, started_at) VALUES ($1, to_timestamp($2)) RETURNING id',
-    [exchangeId, nowS],
+    'INSERT INTO exchange_fetch_history (exchange_id, started_at) VALUES ($1, to_timestamp($2 / 1000.0)) RETURNING id',
+    [exchangeId, nowMs],
   );
   return Number(rows[0]!.id);
 }
 
-export async function completeFetch(q: Queryable, exchangeId: number, historyId: number, nowS: number, o: FetchOutcome): Promise<void> {
+export async function completeFetch(q: Queryable, exchangeId: number, historyId: number, nowMs: number, o: FetchOutcome): Promise<void> {
   await q.query(
     `UPDATE exchange_fetch_status SET running_fetch_start_ts = NULL, last_fetch_complete_ts = $2,
        last_fetch_succeeded = $3, is_up_to_date = $4 WHERE exchange_id = $1`,
-    [exchangeId, nowS, o.succeeded, o.upToDate],
+    [exchangeId, Math.floor(nowMs / 1000), o.succeeded, o.upToDate],
   );
   await q.query(
-    `UPDATE exchange_fetch_history SET completed_at = to_timestamp($2), succeeded = $3, up_to_date = $4,
+    `UPDATE exchange_fetch_history SET completed_at = to_timestamp($2 / 1000.0), succeeded = $3, up_to_date = $4,
        items_fetched = $5, error = $6 WHERE id = $1`,
-    [historyId, nowS, o.succeeded, o.upToDate, o.items, o.error],
+    [historyId, nowMs, o.succeeded, o.upToDate, o.items, o.error],
   );
 }
 
@@ -64,8 +64,8 @@ export interface HistoryEntry {
 /** The last `limit` runs, newest first. */
 export async function fetchHistory(q: Queryable, exchangeId: number, limit: number): Promise<HistoryEntry[]> {
   const { rows } = await q.query<Omit<HistoryEntry, 'items_fetched'> & { items_fetched: string }>(
-    `SELECT to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at,
-            to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS completed_at,
+    `SELECT to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at,
+            to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS completed_at,
             succeeded, up_to_date, items_fetched, error
      FROM exchange_fetch_history WHERE exchange_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
     [exchangeId, limit],
