@@ -56,6 +56,43 @@ export class BucketTable {
     this.liveCount++;
   }
 
+  /**
+   * Inserts a batch: one re-layout with exact room, then the entries. The batch is first grouped
+   * by the top byte of its keys (a 256-way scatter that stays in cache), so the final scatter into
+   * 65,536 buckets writes within ~1/256 of the pool at a time instead of all over it.
+   */
+  insertMany(keys: Uint16Array, others: Uint16Array, ids: Uint32Array): void {
+    const n = keys.length;
+    const counts = new Uint32Array(BUCKETS);
+    for (let i = 0; i < n; i++) counts[keys[i]]++;
+    this.relayout(counts);
+    const fill = new Uint32Array(256);
+    let at = 0;
+    for (let g = 0; g < 256; g++) {
+      fill[g] = at;
+      for (let b = g << 8; b < (g + 1) << 8; b++) at += counts[b];
+    }
+    const gKeys = new Uint16Array(n);
+    const gOthers = new Uint16Array(n);
+    const gIds = this.ids === null ? null : new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const j = fill[keys[i] >>> 8]++;
+      gKeys[j] = keys[i];
+      gOthers[j] = others[i];
+      if (gIds !== null) gIds[j] = ids[i];
+    }
+    const meta = this.meta;
+    const pool = this.others;
+    const poolIds = this.ids;
+    for (let j = 0; j < n; j++) {
+      const b = gKeys[j] << 1;
+      const pos = meta[b] + meta[b + 1]++;
+      pool[pos] = gOthers[j];
+      if (poolIds !== null) poolIds[pos] = (gIds as Uint32Array)[j];
+    }
+    this.liveCount += n;
+  }
+
   /** Removes the entry with this id (tables with ids). Returns false when absent. */
   removeId(bucket: number, id: number): boolean {
     const ids = this.ids as Uint32Array;

@@ -185,24 +185,19 @@ export class PdqIndex {
     }
   }
 
-  /** One re-layout per table with exact room for the batch, then in-place inserts. */
+  /** Bulk path: per table, one re-layout with exact room for the batch (see BucketTable.insertMany). */
   private insertBulk(n: number): void {
-    const store = this.store;
-    const counts = new Uint32Array(BUCKETS);
+    const ids = this.pending.subarray(0, n);
+    const hi = new Uint16Array(n);
+    const lo = new Uint16Array(n);
     for (let w = 0; w < WORDS; w++) {
-      for (const side of [0, 1]) {
-        const table = side === 0 ? this.L[w] : this.R[w];
-        const shift = side === 0 ? 16 : 0;
-        counts.fill(0);
-        for (let i = 0; i < n; i++) counts[(store.word(this.pending[i], w) >>> shift) & 0xffff]++;
-        table.relayout(counts);
-        for (let i = 0; i < n; i++) {
-          const id = this.pending[i];
-          const v = store.word(id, w);
-          if (side === 0) table.insert(v >>> 16, v & 0xffff, id);
-          else table.insert(v & 0xffff, v >>> 16, id);
-        }
+      for (let i = 0; i < n; i++) {
+        const v = this.store.word(ids[i], w);
+        hi[i] = v >>> 16;
+        lo[i] = v & 0xffff;
       }
+      this.L[w].insertMany(hi, lo, ids);
+      this.R[w].insertMany(lo, hi, ids);
     }
   }
 
