@@ -1,0 +1,428 @@
+/**
+ * The generic exactly-once consume–transform–produce runner every pipeline stage
+ * (hasher, matcher, actioner) is built on.
+ *
+ * Per fetched batch of one partition: events are decoded and handled with at most
+ * `maxInFlight` at once; contiguous completed prefixes are committed in one Kafka
+ * transaction each (outputs, dead letters and the consumer offset together) by the
+ * partition's transactional producer. Consumers read committed only, so downstream
+ * never sees output of an aborted or crashed attempt, and the offset moves only with
+ * the outputs it produced.
+ *
+ * Back-pressure: kafkajs fetches again only once every batch of the previous fetch
+ * has been handled, and a batch's work is bounded by `maxInFlight`, so a backlog
+ * waits in Kafka, not in memory.
+ *
+ * Failures: a malformed event is dead-lettered with its raw bytes; a transient one is
+ * retried with backoff, then dead-lettered; a permanent one is dead-lettered at once.
+ * A failed transaction (e.g. fenced by a new owner of the partition) restarts the
+ * consumer, which then resumes from the committed offsets.
+ */
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Config } from '../../config/config.js';
+import type { TopicCodec } from '../../kafka/codec.js';
+import type { DeadLetterValue, TopicValues } from '../../kafka/values.js';
+import { log } from '../../observability/logger.js';
+import { topicName, type TopicName } from '../../../topology/topics.js';
+import { classify, malformedEvent, type DeadLetterReason } from '../deadletter/reasons.js';
+import { LagMonitor } from './lag.js';
+import { pipelineMetrics as m } from './metrics.js';
+import { TransactionalProducers } from './transactional-producers.js';
+import { runWindow } from './window.js';
+
+export type StageName = 'hasher' | 'matcher' | 'actioner';
+
+/** One value to produce, typed by its topic. */
+export type Output = { [T in TopicName]: { readonly topic: T; readonly key: string; readonly value: TopicValues[T] } }[TopicName];
+
+/** Bytes for a topic outside the topology (e.g. an actioner's target topic), name as on the broker. */
+export interface RawOutput {
+  readonly rawTopic: string;
+  readonly key: string;
+  readonly value: Buffer;
+}
+
+export interface HandleResult {
+  readonly outputs: ReadonlyArray<Output | RawOutput>;
+  /** Runs once the transaction carrying the outputs has committed (not at all if it fails). */
+  readonly afterCommit?: () => Promise<void>;
+}
+
+/** Where an event came from, as read. */
+export interface Source {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+}
+
+export interface HandleContext {
+  /** 1 on the first attempt. */
+  readonly attempt: number;
+  readonly source: Source;
+}
+
+export interface StageSpec<I extends TopicName> {
+  readonly name: StageName;
+  readonly input: I;
+  readonly maxInFlight: number;
+  /** Throws (e.g. `malformedEvent`) when a decoded event lacks what the stage needs. */
+  readonly validate?: (value: TopicValues[I]) => void;
+  /** Transforms one event into outputs; may throw typed errors (see deadletter/reasons.ts). */
+  readonly handle: (value: TopicValues[I], ctx: HandleContext) => Promise<readonly Output[] | HandleResult>;
+  /** Submission time (epoch ms) of the content an event is about, for end-to-end latency. */
+  readonly submittedAt: (value: TopicValues[I]) => number;
+  /** Topics `handle` may produce to (their schema ids are looked up before consuming). */
+  readonly outputs: readonly TopicName[];
+  /** Handle events with the same key one after the other (else a batch's events run concurrently). */
+  readonly orderByKey?: boolean;
+}
+
+export interface StageDeps {
+  readonly config: Config;
+  readonly kafka: Kafka;
+  readonly codec: TopicCodec;
+}
+
+interface Record_ {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: Buffer;
+}
+
+interface Processed {
+  readonly records: readonly Record_[];
+  /** Set for events whose outputs carry the content on (not dead-lettered). */
+  readonly submittedAt: number | undefined;
+  readonly afterCommit?: () => Promise<void>;
+}
+
+const RETRY_CAP_MS = 30_000;
+const HEARTBEAT_EVERY_MS = 1000;
+
+/** The consumer group of a stage: one per stage and deployment prefix. */
+export const stageGroupId = (prefix: string, name: StageName) => `${prefix}${name}`;
+
+export function buildDeadLetter(
+  source: Source,
+  stage: StageName,
+  reason: DeadLetterReason,
+  message: string,
+  attempts: number,
+): Output {
+  const value: DeadLetterValue = {
+    original_topic: source.topic,
+    original_partition: source.partition,
+    original_offset: Number(source.offset),
+    original_key: source.key,
+    original_value: source.value,
+    stage,
+    reason,
+    message,
+    attempts,
+    failed_at: Date.now(),
+  };
+  return { topic: 'deadletter', key: source.key ?? '', value };
+}
+
+export class Stage<I extends TopicName> {
+  readonly groupId: string;
+  private readonly inputTopic: string;
+  private readonly producers: TransactionalProducers;
+  private readonly admin: Admin;
+  private readonly lag: LagMonitor;
+  private readonly logger;
+  private consumer: Consumer | undefined;
+  private stopping = false;
+  private joined = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  /** Partitions whose committed offset was re-checked after their producer fenced the previous owner. */
+  private readonly verified = new Set<number>();
+  /** Set when a transaction failed: batches refuse work until the consumer restarts from committed offsets. */
+  private poisoned = false;
+
+  constructor(
+    private readonly deps: StageDeps,
+    private readonly spec: StageSpec<I>,
+  ) {
+    const prefix = deps.config.TOPIC_PREFIX;
+    this.groupId = stageGroupId(prefix, spec.name);
+    this.inputTopic = topicName(prefix, spec.input);
+    this.producers = new TransactionalProducers(deps.kafka, {
+      groupId: this.groupId,
+      transactionTimeoutMs: deps.config.PIPELINE_TRANSACTION_TIMEOUT_MS,
+    });
+    this.admin = deps.kafka.admin();
+    this.lag = new LagMonitor(this.admin, this.groupId, this.inputTopic);
+    this.logger = log(spec.name);
+  }
+
+  /** Undefined when consuming, else why not (for /status). */
+  readiness(): string | undefined {
+    if (this.stopping) return `${this.spec.name} stopping`;
+    if (!this.joined) return `${this.spec.name} not yet consuming`;
+    return undefined;
+  }
+
+  async start(): Promise<void> {
+    // Fail fast (and never mid-transaction) when a schema is not registered.
+    for (const topic of new Set<TopicName>([this.spec.input, ...this.spec.outputs, 'deadletter'])) {
+      await this.deps.codec.schemaId(topic);
+    }
+    await this.admin.connect();
+    this.lag.start();
+    await this.startConsumer();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    await this.consumer?.disconnect(); // waits for batches in progress to finish and commit
+    await this.producers.release();
+    this.lag.stop();
+    await this.admin.disconnect();
+  }
+
+  private async startConsumer(): Promise<void> {
+    const cfg = this.deps.config;
+    const consumer = this.deps.kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: cfg.PIPELINE_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.max(500, Math.floor(cfg.PIPELINE_SESSION_TIMEOUT_MS / 10)),
+      readUncommitted: false,
+      maxWaitTimeInMs: 500,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const mine = new Set((payload.memberAssignment[this.inputTopic] ?? []).map((p) =>
+        TransactionalProducers.transactionalId(this.groupId, this.inputTopic, p)));
+      this.verified.clear();
+      this.poisoned = false;
+      this.joined = true;
+      void this.producers.release(mine);
+      this.logger.info({ partitions: payload.memberAssignment[this.inputTopic] ?? [] }, 'joined group');
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.joined = false;
+      this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+      if (!payload.restart && !this.stopping) this.scheduleRestart();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.inputTopic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.max(1, cfg.TOPIC_PARTITIONS),
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  private scheduleRestart(): void {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping) return;
+      const old = this.consumer;
+      void (async () => {
+        await old?.disconnect().catch(() => undefined);
+        await this.producers.release();
+        this.poisoned = false;
+        await this.startConsumer();
+      })().catch((err: unknown) => {
+        this.logger.error({ err }, 'consumer restart failed; retrying');
+        this.scheduleRestart();
+      });
+    }, 1000);
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
+    const { partition } = batch;
+    if (this.poisoned) throw nonRetriable('a transaction failed: restarting the consumer');
+    let producer: Producer;
+    try {
+      producer = await this.producers.get(this.inputTopic, partition);
+    } catch (err) {
+      this.poisoned = true;
+      throw nonRetriable(`transactional producer for partition ${partition} failed: ${(err as Error).message}`);
+    }
+    if (!this.verified.has(partition)) {
+      // Our producer has now fenced any previous owner: what is committed is final. If it
+      // committed after our consumer read the offsets, start again from there.
+      const committed = await this.committedOffset(partition);
+      this.verified.add(partition);
+      const first = batch.messages[0];
+      if (committed !== undefined && first && committed > BigInt(first.offset)) {
+        this.logger.warn({ partition, committed: String(committed), fetched: first.offset }, 'offsets moved on while taking over: seeking');
+        this.consumer?.seek({ topic: this.inputTopic, partition, offset: String(committed) });
+        return;
+      }
+    }
+
+    let rebalance: unknown;
+    let beating = false;
+    const beat = setInterval(() => {
+      if (beating) return;
+      beating = true;
+      heartbeat().catch((err: unknown) => { rebalance ??= err; }).finally(() => { beating = false; });
+    }, HEARTBEAT_EVERY_MS);
+    const started = Date.now();
+    const budget = this.deps.config.PIPELINE_BATCH_BUDGET_MS;
+    const byKey = this.spec.orderByKey ? new KeyChains() : undefined;
+    try {
+      await runWindow<KafkaMessage, Processed>({
+        items: batch.messages,
+        maxInFlight: this.spec.maxInFlight,
+        stopTaking: () => rebalance !== undefined || this.stopping || !isRunning() || isStale() || Date.now() - started > budget,
+        process: (message) =>
+          byKey ? byKey.run(message.key?.toString('latin1') ?? '', () => this.process(partition, message)) : this.process(partition, message),
+        commit: async (results, from) => {
+          const last = batch.messages[from + results.length - 1];
+          await this.commit(producer, partition, results, BigInt(last.offset) + 1n);
+          resolveOffset(last.offset);
+        },
+      });
+    } catch (err) {
+      this.poisoned = true;
+      await this.producers.discard(this.inputTopic, partition);
+      throw nonRetriable(`transaction on partition ${partition} failed: ${(err as Error).message}`);
+    } finally {
+      clearInterval(beat);
+    }
+    if (rebalance !== undefined) throw rebalance;
+  }
+
+  private async committedOffset(partition: number): Promise<bigint | undefined> {
+    const [topic] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.inputTopic] });
+    const p = topic?.partitions.find((x) => x.partition === partition);
+    return p && Number(p.offset) >= 0 ? BigInt(p.offset) : undefined;
+  }
+
+  private async commit(producer: Producer, partition: number, results: readonly Processed[], nextOffset: bigint): Promise<void> {
+    const stage = this.spec.name;
+    const byTopic = new Map<string, Array<{ key: string; value: Buffer }>>();
+    for (const r of results) {
+      for (const rec of r.records) {
+        let list = byTopic.get(rec.topic);
+        if (!list) byTopic.set(rec.topic, (list = []));
+        list.push({ key: rec.key, value: rec.value });
+      }
+    }
+    const t0 = performance.now();
+    const txn = await producer.transaction();
+    try {
+      if (byTopic.size > 0) {
+        await txn.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      }
+      await txn.sendOffsets({
+        consumerGroupId: this.groupId,
+        topics: [{ topic: this.inputTopic, partitions: [{ partition, offset: String(nextOffset) }] }],
+      });
+      await txn.commit();
+    } catch (err) {
+      m.transactions.inc({ stage, outcome: 'abort' });
+      await txn.abort().catch(() => undefined);
+      throw err;
+    }
+    m.transactions.inc({ stage, outcome: 'commit' });
+    m.transactionSeconds.observe({ stage }, (performance.now() - t0) / 1000);
+    const now = Date.now();
+    for (const [topic, list] of byTopic) m.eventsOut.inc({ stage, topic }, list.length);
+    for (const r of results) {
+      if (r.submittedAt !== undefined) m.endToEnd.observe({ stage }, Math.max(0, now - r.submittedAt) / 1000);
+    }
+    for (const r of results) {
+      await r.afterCommit?.().catch((err: unknown) => this.logger.error({ err }, 'after-commit step failed'));
+    }
+  }
+
+  private async process(partition: number, message: KafkaMessage): Promise<Processed> {
+    const stage = this.spec.name;
+    const source: Source = {
+      topic: this.inputTopic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString('utf8') ?? null,
+      value: message.value,
+    };
+    m.eventsIn.inc({ stage });
+    m.inFlight.inc({ stage });
+    const t0 = performance.now();
+    try {
+      let value: TopicValues[I];
+      try {
+        if (message.value === null) throw malformedEvent('empty value (tombstone) on a pipeline topic');
+        value = await this.deps.codec.decode(this.spec.input, message.value);
+        this.spec.validate?.(value);
+      } catch (err) {
+        const reason = 'malformed_event';
+        m.errors.inc({ stage, reason });
+        return await this.deadLetter(source, reason, (err as Error).message, 1);
+      }
+      const cfg = this.deps.config;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const handled = await this.spec.handle(value, { attempt, source });
+          const { outputs, afterCommit } = Array.isArray(handled) ? { outputs: handled as readonly Output[], afterCommit: undefined } : (handled as HandleResult);
+          return { records: await this.encode(outputs), submittedAt: this.spec.submittedAt(value), afterCommit };
+        } catch (err) {
+          const c = classify(err);
+          m.errors.inc({ stage, reason: c.reason });
+          if (c.disposition === 'retry' && attempt < cfg.PIPELINE_RETRY_ATTEMPTS && !this.stopping) {
+            await sleep(Math.min(RETRY_CAP_MS, cfg.PIPELINE_RETRY_BACKOFF_MS * 2 ** (attempt - 1)));
+            continue;
+          }
+          if (c.reason === 'internal_error') this.logger.error({ err, offset: message.offset, partition }, 'unexpected failure: dead-lettering');
+          return await this.deadLetter(source, c.reason, c.message, attempt);
+        }
+      }
+    } finally {
+      m.inFlight.dec({ stage });
+      m.stageLatency.observe({ stage }, (performance.now() - t0) / 1000);
+    }
+  }
+
+  private async deadLetter(source: Source, reason: DeadLetterReason, message: string, attempts: number): Promise<Processed> {
+    m.deadLetters.inc({ stage: this.spec.name, reason });
+    return { records: await this.encode([buildDeadLetter(source, this.spec.name, reason, message, attempts)]), submittedAt: undefined };
+  }
+
+  private async encode(outputs: ReadonlyArray<Output | RawOutput>): Promise<Record_[]> {
+    const prefix = this.deps.config.TOPIC_PREFIX;
+    return Promise.all(
+      outputs.map(async (o) => {
+        if ('rawTopic' in o) return { topic: o.rawTopic, key: o.key, value: o.value };
+        return {
+          topic: topicName(prefix, o.topic),
+          key: o.key,
+          // The union pairs each topic with its value type; TypeScript cannot follow that pairing through a generic call.
+          value: await this.deps.codec.encode(o.topic, o.value as never),
+        };
+      }),
+    );
+  }
+}
+
+/** Runs tasks of the same key one after another, tasks of different keys concurrently. */
+class KeyChains {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<R>(key: string, task: () => Promise<R>): Promise<R> {
+    const before = this.tails.get(key) ?? Promise.resolve();
+    const mine = before.then(task, task);
+    const tail = mine.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return mine;
+  }
+}
+
+function nonRetriable(message: string): Error {
+  // kafkajs does not retry an error marked non-retriable: the consumer crashes and we
+  // restart it, so it rejoins and reads the committed offsets afresh.
+  return Object.assign(new Error(message), { retriable: false });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
