@@ -146,6 +146,29 @@ const spec = {
   // Matching
   PDQ_MATCH_THRESHOLD: [int(0, 256), '31'],
   PDQ_MAX_THRESHOLD: [int(0, 256), '52'],
+
+  // Streaming pipeline (hasher, matcher, actioner)
+  /** Events of one partition processed at once by a hasher (the worker pool queues the rest). */
+  HASHER_MAX_IN_FLIGHT: [int(1, 10_000), '8'],
+  /** Events of one partition processed at once by a matcher. */
+  MATCHER_MAX_IN_FLIGHT: [int(1, 100_000), '512'],
+  /** Events of one partition processed at once by an actioner. */
+  ACTIONER_MAX_IN_FLIGHT: [int(1, 10_000), '16'],
+  /** Broker-side timeout of a stage transaction: a crashed process's open transaction is aborted after this at the latest. */
+  PIPELINE_TRANSACTION_TIMEOUT_MS: [int(1000, 900_000), '15000'],
+  /** Consumer group session timeout: how long a dead process keeps its partitions before a rebalance (broker minimum 6000). */
+  PIPELINE_SESSION_TIMEOUT_MS: [int(6000, 1_800_000), '30000'],
+  /** Attempts for a transient failure (timeout, 5xx, reset) before the event is dead-lettered. */
+  PIPELINE_RETRY_ATTEMPTS: [int(1, 100), '4'],
+  /** First retry delay; doubles per attempt, capped at 30 s. */
+  PIPELINE_RETRY_BACKOFF_MS: [int(0, 60_000), '250'],
+  /** A stage stops taking new events of a fetched batch after this long and lets the consumer fetch again (keeps rebalances prompt). */
+  PIPELINE_BATCH_BUDGET_MS: [int(100, 600_000), '10000'],
+  /** Largest inline media a submission may carry (the event must fit Kafka's message size limit, 1 MB by default). */
+  MAX_INLINE_MEDIA_BYTES: [int(1, 100 * 1024 * 1024), String(900 * 1024)],
+  /** Webhook calls per action before it is dead-lettered; the delay doubles from PIPELINE_RETRY_BACKOFF_MS. */
+  ACTIONER_WEBHOOK_ATTEMPTS: [int(1, 100), '5'],
+  ACTIONER_WEBHOOK_TIMEOUT_MS: [int(100, 600_000), '10000'],
 } as const;
 
 type Spec = typeof spec;
