@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { config } from '../../config/config.js';
 import { startApi } from '../../processes/api.js';
+import { runActioner } from '../../pipeline/actioner/actioner.js';
+import { runMatcher } from '../../pipeline/matcher/matcher.js';
 import { Runtime, stopOnSignals } from '../../processes/runtime.js';
 
 function notYet(name: string): never {
@@ -36,7 +38,16 @@ export function registerProcessCommands(program: Command): void {
         console.log(`hma-stream is up: UI ${api.url}/ui/  API ${api.url}`);
       }),
     );
-  for (const name of ['hasher', 'matcher', 'fetcher', 'actioner'] as const) {
+  program
+    .command('matcher')
+    .description('run a matcher: consumes content.hashed once its index replica is loaded, produces match.results (exactly once)')
+    .action(async () => void (await runMatcher(config())));
+  program
+    .command('actioner')
+    .description('run the reference actioner: match.results → webhooks, topics or logs, as a rules file says')
+    .requiredOption('--rules <file>', 'rules file (YAML or JSON)')
+    .action(async (opts: { rules: string }) => void (await runActioner(config(), opts.rules)));
+  for (const name of ['hasher', 'fetcher'] as const) {
     program.command(name).description(`run the ${name} process`).action(() => notYet(name));
   }
 }
