@@ -4,33 +4,22 @@
  * whatever happens (bad credentials, a malformed body, a dead upstream) without
  * throwing: the scheduler decides what comes next from the outcome.
  */
-import type pg from 'pg';
 import { translatePgError } from '../../curation/db.js';
-import { readCredentials } from '../../curation/exchange-store.js';
 import type { Exchange } from '../../curation/exchange-store.js';
 import { isHmaError } from '../../errors/errors.js';
 import { log } from '../../observability/logger.js';
-import { configError, isExchangeError } from '../errors.js';
-import type { HttpClient } from '../http.js';
-import { exchangeType } from '../registry.js';
+import { isExchangeError } from '../errors.js';
+import { openExchange, type ExchangeDeps } from '../session.js';
 import { CommitRefused, commitBatch } from '../store/commit.js';
 import { tryLease } from '../store/lease.js';
-import { storedKeys } from '../store/records.js';
 import { completeFetch, readCheckpoint, startFetch } from '../store/status.js';
-import type { FetchContext, SignalTypes } from '../types.js';
 import { drive, type DriveOptions } from './drive.js';
 import { fetchMetrics } from './metrics.js';
 import type { RunOutcome } from './schedule.js';
 
 const logger = log('fetcher');
 
-export interface FetchDeps {
-  readonly pool: pg.Pool;
-  readonly http: HttpClient;
-  readonly signalTypes: SignalTypes;
-  readonly now: () => number;
-  /** Replacement endpoints by API name. */
-  readonly baseUrls: ReadonlyMap<string, string>;
+export interface FetchDeps extends ExchangeDeps {
   readonly drive: DriveOptions;
 }
 
@@ -57,19 +46,8 @@ export async function fetchExchange(deps: FetchDeps, exchange: Exchange, signal:
     let items = 0;
     let outcome: RunOutcome;
     try {
-      const type = exchangeType(exchange.api);
-      if (!type) throw configError(`no exchange API '${exchange.api}' is installed`);
-      const config = type.parseConfig(exchange.typed_config);
-      const credentials = type.parseCredentials(type.credentialFields ? await readCredentials(deps.pool, exchange.api) : undefined);
+      const { type, config, credentials, ctx } = await openExchange(deps, exchange, signal);
       let expected = await readCheckpoint(lease.client, exchange.id);
-      const ctx: FetchContext = {
-        signal,
-        now: deps.now,
-        http: deps.http,
-        signalTypes: deps.signalTypes,
-        baseUrl: deps.baseUrls.get(exchange.api),
-        storedKeys: () => storedKeys(deps.pool, exchange.id),
-      };
       const result = await drive(
         {
           type,

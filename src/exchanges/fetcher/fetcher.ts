@@ -10,6 +10,7 @@ import { listExchanges } from '../../curation/exchange-store.js';
 import type { Config } from '../../config/config.js';
 import { log } from '../../observability/logger.js';
 import { createHttpClient } from '../http.js';
+import { baseUrlMap } from '../session.js';
 import { installedSignalTypes } from '../signal-types.js';
 import { fetchExchange, type FetchDeps } from './fetch-exchange.js';
 import { nextDelayMs, type ScheduleSettings } from './schedule.js';
@@ -125,7 +126,7 @@ export function fetchDeps(config: Config, pool: pg.Pool): FetchDeps {
     http: createHttpClient({ timeoutMs: config.EXCHANGE_HTTP_TIMEOUT_MS, retries: config.EXCHANGE_HTTP_RETRIES }),
     signalTypes: installedSignalTypes,
     now: Date.now,
-    baseUrls: new Map(config.EXCHANGE_BASE_URLS.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+    baseUrls: baseUrlMap(config.EXCHANGE_BASE_URLS),
     drive: {
       maxCommitUpdates: config.FETCHER_COMMIT_MAX_UPDATES,
       maxCommitDelayMs: config.FETCHER_COMMIT_MAX_DELAY_MS,
