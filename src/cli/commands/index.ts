@@ -5,6 +5,7 @@ import { registerServicesCommands } from './services.js';
 import { registerDbCommands } from './db.js';
 import { registerTopologyCommands } from './topology.js';
 import { registerRelayCommand } from './relay.js';
+import { registerHashCommand } from './hash.js';
 
 export function registerCommands(program: Command): void {
   registerProcessCommands(program);
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerDbCommands(program);
   registerTopologyCommands(program);
   registerRelayCommand(program);
+  registerHashCommand(program);
 }

@@ -1,0 +1,237 @@
+/**
+ * The hashing service: media in (bytes, a file path or a stream), typed signals out, typed
+ * errors (HmaError) for every kind of bad input. HTTP handlers, the hasher consumer and the
+ * CLI all go through MediaHasher.hashMedia.
+ *
+ *   photo → pdq                   (hash + quality; `meetsMinQuality` below PDQ_MIN_QUALITY)
+ *   video → video_md5 + vpdq      (MD5 of the bytes, streamed; per-frame PDQ via ffmpeg)
+ *
+ * Deliberate differences from HMA: empty files are refused for both content types (HMA would
+ * return the MD5 of nothing), undecodable images are a typed error rather than a 500, and the
+ * vpdq value keeps only frames of sufficient quality after consecutive de-duplication.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { invalidInput } from '../errors/errors.js';
+import type { Md5Hex } from '../signals/md5/md5.js';
+import type { PdqHex } from '../signals/pdq/hash256.js';
+import type { PdqMode } from '../signals/pdq/image.js';
+import { signalTypesFor, type ContentType, type SignalTypeName } from '../signals/registry.js';
+import { dedupConsecutive } from '../signals/vpdq/dedup.js';
+import type { VpdqFeature } from '../signals/vpdq/feature.js';
+import { toVpdqSignal, type VpdqSignal } from '../signals/vpdq/signal.js';
+import { emptyMedia, mediaTooBig } from './media-errors.js';
+import { collectStream, fileSize, md5OfBytes, md5OfFile, spoolStream } from './md5-stream.js';
+import { HashPool, InProcessHasher, type HashExecutor } from './pool/hash-pool.js';
+import { hashVideoFrames } from './video.js';
+
+export type MediaSource =
+  | { readonly bytes: Uint8Array }
+  | { readonly path: string }
+  | { readonly stream: AsyncIterable<Uint8Array> };
+
+export interface HashMediaRequest {
+  readonly source: MediaSource;
+  readonly contentType: ContentType;
+  /** Defaults to every signal type of the content type. */
+  readonly signalTypes?: readonly SignalTypeName[];
+  /** PDQ pixel pipeline; defaults to PDQ_MODE. */
+  readonly mode?: PdqMode;
+}
+
+export interface PdqResult {
+  readonly type: 'pdq';
+  readonly hash: PdqHex;
+  readonly quality: number;
+  /** quality ≥ PDQ_MIN_QUALITY; HMA reports an empty hash otherwise. */
+  readonly meetsMinQuality: boolean;
+  readonly mode: PdqMode;
+  readonly width: number;
+  readonly height: number;
+  readonly format: string;
+}
+
+export interface VideoMd5Result {
+  readonly type: 'video_md5';
+  readonly hash: Md5Hex;
+}
+
+export interface VpdqResult {
+  readonly type: 'vpdq';
+  /** The signal string: frames of quality ≥ PDQ_MIN_QUALITY, consecutive near-duplicates dropped. */
+  readonly value: VpdqSignal;
+  /** The frames in `value`, with their frame numbers. */
+  readonly frames: readonly VpdqFeature[];
+  /** Frames decoded and hashed before filtering. */
+  readonly framesHashed: number;
+  /** At least one frame passed the quality filter. */
+  readonly meetsMinQuality: boolean;
+  readonly fps: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export type SignalResult = PdqResult | VideoMd5Result | VpdqResult;
+
+export interface HashMediaResult {
+  readonly contentType: ContentType;
+  readonly bytes: number;
+  readonly signals: { readonly pdq?: PdqResult; readonly video_md5?: VideoMd5Result; readonly vpdq?: VpdqResult };
+}
+
+/** The string HMA's /h/hash reports for a signal: PDQ below the minimum quality is "". */
+export function hmaSignalValue(result: SignalResult): string {
+  switch (result.type) {
+    case 'pdq':
+      return result.meetsMinQuality ? result.hash : '';
+    case 'video_md5':
+      return result.hash;
+    case 'vpdq':
+      return result.meetsMinQuality ? result.value : '';
+  }
+}
+
+export type MediaHasherSettings = Pick<
+  Config,
+  | 'PDQ_MODE'
+  | 'PDQ_MIN_QUALITY'
+  | 'PDQ_GREY16_CLAMP'
+  | 'MAX_MEDIA_BYTES'
+  | 'MAX_IMAGE_PIXELS'
+  | 'VIDEO_FRAMES_PER_SECOND'
+  | 'VIDEO_HASH_TIMEOUT_MS'
+  | 'VPDQ_DEDUP_DISTANCE'
+  | 'FFMPEG_PATH'
+  | 'FFPROBE_PATH'
+>;
+
+export class MediaHasher {
+  constructor(
+    private readonly settings: MediaHasherSettings,
+    readonly executor: HashExecutor,
+  ) {}
+
+  /** A hasher over a worker pool of HASH_WORKERS threads (or in-process, for one-shot tools). */
+  static fromConfig(cfg: Config, opts: { inProcess?: boolean } = {}): MediaHasher {
+    const executor = opts.inProcess
+      ? new InProcessHasher()
+      : new HashPool({ threads: cfg.HASH_WORKERS, taskTimeoutMs: cfg.HASH_TASK_TIMEOUT_MS });
+    return new MediaHasher(cfg, executor);
+  }
+
+  async close(): Promise<void> {
+    await this.executor.close();
+  }
+
+  async hashMedia(req: HashMediaRequest): Promise<HashMediaResult> {
+    const types = this.selectTypes(req);
+    return req.contentType === 'photo' ? this.hashPhoto(req, types) : this.hashVideo(req, types);
+  }
+
+  private selectTypes(req: HashMediaRequest): Set<SignalTypeName> {
+    const applicable = signalTypesFor(req.contentType).map((t) => t.name);
+    const wanted = req.signalTypes ?? applicable;
+    if (wanted.length === 0) throw invalidInput('empty signal type selection');
+    for (const t of wanted) {
+      if (!applicable.includes(t)) throw invalidInput(`signal type '${t}' does not apply to content type '${req.contentType}'`);
+    }
+    return new Set(wanted);
+  }
+
+  private checkSize(bytes: number): void {
+    if (bytes === 0) throw emptyMedia();
+    if (bytes > this.settings.MAX_MEDIA_BYTES) throw mediaTooBig(bytes, this.settings.MAX_MEDIA_BYTES);
+  }
+
+  private async hashPhoto(req: HashMediaRequest, types: Set<SignalTypeName>): Promise<HashMediaResult> {
+    const src = req.source;
+    let input: Uint8Array | string;
+    let bytes: number;
+    if ('path' in src) {
+      bytes = await fileSize(src.path);
+      input = src.path;
+    } else {
+      input = 'bytes' in src ? src.bytes : await collectStream(src.stream, this.settings.MAX_MEDIA_BYTES);
+      bytes = input.byteLength;
+    }
+    this.checkSize(bytes);
+    const mode = req.mode ?? this.settings.PDQ_MODE;
+    const signals: { pdq?: PdqResult } = {};
+    if (types.has('pdq')) {
+      const r = await this.executor.hashPhoto(input, {
+        mode,
+        maxPixels: this.settings.MAX_IMAGE_PIXELS,
+        grey16: this.settings.PDQ_GREY16_CLAMP ? 'clamp' : 'high_byte',
+      });
+      signals.pdq = { type: 'pdq', ...r, mode, meetsMinQuality: r.quality >= this.settings.PDQ_MIN_QUALITY };
+    }
+    return { contentType: 'photo', bytes, signals };
+  }
+
+  private async hashVideo(req: HashMediaRequest, types: Set<SignalTypeName>): Promise<HashMediaResult> {
+    const src = req.source;
+    let tmp: string | undefined;
+    // ffmpeg needs a seekable file (an MP4's index may sit at its end), so bytes and streams are spooled.
+    const tempFile = async () => {
+      tmp = await mkdtemp(path.join(os.tmpdir(), 'hma-video-'));
+      return path.join(tmp, 'media');
+    };
+    try {
+      let file: string | undefined;
+      let bytes: number;
+      let md5: Promise<Md5Hex> | undefined;
+      if ('path' in src) {
+        bytes = await fileSize(src.path);
+        this.checkSize(bytes);
+        file = src.path;
+        if (types.has('video_md5')) md5 = md5OfFile(file);
+      } else if ('bytes' in src) {
+        bytes = src.bytes.byteLength;
+        this.checkSize(bytes);
+        if (types.has('video_md5')) md5 = md5OfBytes(src.bytes);
+        if (types.has('vpdq')) {
+          file = await tempFile();
+          await writeFile(file, src.bytes);
+        }
+      } else {
+        file = await tempFile();
+        const spooled = await spoolStream(src.stream, file, this.settings.MAX_MEDIA_BYTES);
+        bytes = spooled.bytes;
+        this.checkSize(bytes);
+        md5 = Promise.resolve(spooled.md5);
+      }
+      // Runs alongside the decoding; awaited below (the no-op catch only avoids an unhandled-rejection report meanwhile).
+      md5?.catch(() => undefined);
+      const signals: { video_md5?: VideoMd5Result; vpdq?: VpdqResult } = {};
+      if (types.has('vpdq') && file !== undefined) signals.vpdq = await this.vpdq(file);
+      if (types.has('video_md5') && md5) signals.video_md5 = { type: 'video_md5', hash: await md5 };
+      return { contentType: 'video', bytes, signals };
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  private async vpdq(file: string): Promise<VpdqResult> {
+    const s = this.settings;
+    const { info, frames } = await hashVideoFrames(file, this.executor, {
+      ffmpegPath: s.FFMPEG_PATH,
+      ffprobePath: s.FFPROBE_PATH,
+      secondsPerHash: 1 / s.VIDEO_FRAMES_PER_SECOND,
+      timeoutMs: s.VIDEO_HASH_TIMEOUT_MS,
+    });
+    const good = frames.filter((f) => f.quality >= s.PDQ_MIN_QUALITY);
+    const kept = dedupConsecutive(good, s.VPDQ_DEDUP_DISTANCE);
+    return {
+      type: 'vpdq',
+      value: toVpdqSignal(kept),
+      frames: kept,
+      framesHashed: frames.length,
+      meetsMinQuality: kept.length > 0,
+      fps: info.fps,
+      width: info.width,
+      height: info.height,
+    };
+  }
+}
