@@ -5,6 +5,9 @@ import { registerServicesCommands } from './services.js';
 import { registerDbCommands } from './db.js';
 import { registerTopologyCommands } from './topology.js';
 import { registerRelayCommand } from './relay.js';
+import { registerPipelineCommands } from './pipeline.js';
+import { registerSubmitCommand } from './submit.js';
+import { registerScanCommand } from './scan.js';
 import { registerHashCommand } from './hash.js';
 
 export function registerCommands(program: Command): void {
@@ -13,5 +16,8 @@ export function registerCommands(program: Command): void {
   registerDbCommands(program);
   registerTopologyCommands(program);
   registerRelayCommand(program);
+  registerPipelineCommands(program);
+  registerSubmitCommand(program);
+  registerScanCommand(program);
   registerHashCommand(program);
 }
