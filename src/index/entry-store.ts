@@ -6,6 +6,7 @@
  * first use and released when their last entry goes, so sparse or drained id ranges cost nothing.
  */
 import { invalidInput } from '../errors/errors.js';
+import { popcount32 } from './bits.js';
 
 export const PAGE_BITS = 16;
 export const PAGE_SIZE = 1 << PAGE_BITS;
@@ -93,15 +94,26 @@ export class EntryStore {
     return out;
   }
 
-  /** Calls `fn` for every present id, in id order (used by flat scans and rebuild checks). */
-  forEachPresent(fn: (id: number, page: Uint32Array, offset: number) => void): void {
+  /**
+   * Linear scan for 256-bit entries (words = 8): pushes every present id within `radius` of `q`.
+   * The fallback of the PDQ index for radii its tables do not serve well.
+   */
+  scanWithin(q: Uint32Array, radius: number, outIds: number[], outDist: number[]): void {
+    const q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3], q4 = q[4], q5 = q[5], q6 = q[6], q7 = q[7];
     for (let p = 0; p < this.statePages.length; p++) {
       const states = this.statePages[p];
       const page = this.wordPages[p];
       if (states === undefined || page === undefined) continue;
       const base = p << PAGE_BITS;
-      for (let i = 0; i < PAGE_SIZE; i++) {
-        if (states[i] !== EntryState.Absent) fn(base + i, page, i * this.words);
+      for (let i = 0, o = 0; i < PAGE_SIZE; i++, o += 8) {
+        if (states[i] === EntryState.Absent) continue;
+        const d =
+          popcount32(page[o] ^ q0) + popcount32(page[o + 1] ^ q1) + popcount32(page[o + 2] ^ q2) + popcount32(page[o + 3] ^ q3) +
+          popcount32(page[o + 4] ^ q4) + popcount32(page[o + 5] ^ q5) + popcount32(page[o + 6] ^ q6) + popcount32(page[o + 7] ^ q7);
+        if (d <= radius) {
+          outIds.push(base + i);
+          outDist.push(d);
+        }
       }
     }
   }

@@ -22,7 +22,6 @@ import { EntryState, EntryStore, PAGE_BITS, PAGE_MASK, checkEntryId } from './en
 import { MASKS, MASK_OFFSETS, maskCount } from './probe-masks.js';
 import type { IndexMatch, IndexMemory, KeyInput } from './types.js';
 
-
 const WORDS = HASH256_WORDS;
 export const MAX_RADIUS = 256;
 /** Beyond this many probe keys per word the tables scan more than a linear pass would. */
@@ -212,7 +211,7 @@ export class PdqIndex {
       const T = r >>> 3;
       const tL = T >>> 1;
       const tR = T - 1 - tL;
-      if (maskCount(tL) + maskCount(tR) > FLAT_SCAN_PROBES) this.scanAll(q, r);
+      if (maskCount(tL) + maskCount(tR) > FLAT_SCAN_PROBES) this.store.scanWithin(q, r, this.outIds, this.outDist);
       else this.searchTables(q, r, T, tL, tR);
     }
     const out: IndexMatch[] = new Array(this.outIds.length);
@@ -327,16 +326,6 @@ export class PdqIndex {
     for (let v = 0; v < w; v++) if (popcount32(q[v] ^ page[o + v]) <= T) return;
     this.outIds.push(id);
     this.outDist.push(d);
-  }
-
-  private scanAll(q: Uint32Array, r: number): void {
-    this.store.forEachPresent((id, page, o) => {
-      const d = hamming256(q, 0, page, o);
-      if (d <= r) {
-        this.outIds.push(id);
-        this.outDist.push(d);
-      }
-    });
   }
 
   private nextSeenGen(): number {
