@@ -4,7 +4,7 @@
  * read helpers on the real broker and registry.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kafka, Producer } from 'kafkajs';
+import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import { loadConfig, type Config } from '../../../src/config/config.js';
 import { TopicCodec } from '../../../src/kafka/codec.js';
 import { createKafka, withAdmin } from '../../../src/kafka/client.js';
@@ -53,7 +53,7 @@ export async function testPipeline(label: string, extra: NodeJS.ProcessEnv = {})
   let producer: Producer | undefined;
   const connected = async () => {
     if (!producer) {
-      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
       await producer.connect();
     }
     return producer;
