@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { config } from '../../config/config.js';
 import { startApi } from '../../processes/api.js';
 import { runActioner } from '../../pipeline/actioner/actioner.js';
+import { runHasher } from '../../pipeline/hasher/hasher.js';
 import { runMatcher } from '../../pipeline/matcher/matcher.js';
 import { Runtime, stopOnSignals } from '../../processes/runtime.js';
 
@@ -47,7 +48,11 @@ export function registerProcessCommands(program: Command): void {
     .description('run the reference actioner: match.results → webhooks, topics or logs, as a rules file says')
     .requiredOption('--rules <file>', 'rules file (YAML or JSON)')
     .action(async (opts: { rules: string }) => void (await runActioner(config(), opts.rules)));
-  for (const name of ['hasher', 'fetcher'] as const) {
+  program
+    .command('hasher')
+    .description('run a hasher: consumes content.submitted, fetches and hashes media on the worker pool, produces content.hashed (exactly once)')
+    .action(async () => void (await runHasher(config())));
+  for (const name of ['fetcher'] as const) {
     program.command(name).description(`run the ${name} process`).action(() => notYet(name));
   }
 }
