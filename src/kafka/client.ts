@@ -36,12 +36,21 @@ function kafkajsLevel(level: Config['LOG_LEVEL']): logLevel {
   return logLevel.WARN;
 }
 
+/**
+ * Right after a transaction commits, the broker answers the next one with
+ * CONCURRENT_TRANSACTIONS until its markers are written; kafkajs retries that within
+ * milliseconds but logs each answer as an error. kafkajs logs only the message text.
+ */
+const routineRetry = (entry: LogEntry['log']) =>
+  typeof entry.error === 'string' && entry.error.includes('another concurrent operation on the same transaction');
+
 function logCreator() {
   const logger = log('kafkajs');
   return ({ namespace, level, log: entry }: LogEntry) => {
     const { message, ...rest } = entry;
     const fields = { namespace, ...rest };
-    if (level === logLevel.ERROR) logger.error(fields, message);
+    if (level === logLevel.ERROR && routineRetry(entry)) logger.debug(fields, message);
+    else if (level === logLevel.ERROR) logger.error(fields, message);
     else if (level === logLevel.WARN) logger.warn(fields, message);
     else if (level === logLevel.INFO) logger.info(fields, message);
     else logger.debug(fields, message);
