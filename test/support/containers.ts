@@ -3,27 +3,15 @@
  * (the harness prefers this over the local Java scripts there). docker-compose.yml
  * uses the same images; a test keeps the two in step.
  */
-import net from 'node:net';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { images } from './images.js';
-
+import { freePort } from './ports.js';
 
 export interface ContainerServices {
   readonly kafkaBrokers: string;
   readonly registryUrl: string;
   readonly databaseUrl: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Kafka advertises the address clients must use, so host and container port are the same free port. */
