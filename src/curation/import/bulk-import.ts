@@ -1,8 +1,8 @@
 /**
  * `hma bank import`: streams a CSV or JSON-lines file into a bank in batches, each one
- * transaction of two COPYs (content, then signals). The outbox triggers turn each
+ * transaction of two COPYs (content, then signals), the next batch parsed meanwhile. The outbox triggers turn each
  * signals COPY into one INSERT ... SELECT of outbox rows, so imported signals reach
- * Kafka like any other change. Memory stays constant: one batch at a time, and
+ * Kafka like any other change. Memory stays constant: two batches at most, and
  * rejects are handed to a callback rather than kept.
  */
 import { createInterface } from 'node:readline';
@@ -103,12 +103,19 @@ export async function importSignals(db: Db, opts: ImportOptions): Promise<Import
   let imported = 0;
   let rejected = 0;
   let batch: ImportRow[] = [];
+  // One batch in the database while the next one is parsed: parsing and COPY overlap.
+  let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (batch.length === 0) return;
-    await insertBatch(db, bank.id, batch);
-    imported += batch.length;
+    const rows = batch;
     batch = [];
-    opts.onProgress?.({ lines, imported, rejected });
+    await inFlight;
+    inFlight = insertBatch(db, bank.id, rows).then(() => {
+      imported += rows.length;
+      opts.onProgress?.({ lines, imported, rejected });
+    });
+    // Never left unobserved: a failure surfaces at the next flush or at the end.
+    inFlight.catch(() => undefined);
   };
   for await (const [line, parsed] of records(opts.input, opts.format)) {
     lines = Math.max(lines, line);
@@ -121,6 +128,7 @@ export async function importSignals(db: Db, opts: ImportOptions): Promise<Import
     }
   }
   await flush();
+  await inFlight;
   opts.onProgress?.({ lines, imported, rejected });
   return { bankId: bank.id, lines, imported, rejected };
 }
