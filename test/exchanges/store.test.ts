@@ -72,6 +72,13 @@ describe('committing exchange batches', () => {
     expect(s.e).toEqual({ pdq: pdq(6) });
   });
 
+  it('gives a record its content back when it was deleted by hand and the exchange sends it again', async () => {
+    await db.pool.query("DELETE FROM bank_content c USING exchange_record r WHERE c.exchange_record_id = r.id AND r.record_key = 'e'");
+    expect((await bankSignals(db.pool, id)).e).toBeUndefined();
+    await commit([up('e', { pdq: pdq(6) })], 5);
+    expect((await bankSignals(db.pool, id)).e).toEqual({ pdq: pdq(6) });
+  });
+
   it('refuses a commit when the stored checkpoint moved, or the exchange is disabled', async () => {
     const lease = (await tryLease(db.pool, id))!;
     try {

@@ -9,6 +9,7 @@ import type { Db } from '../../curation/db.js';
 import { getExchange } from '../../curation/exchanges.js';
 import { notFound } from '../../errors/errors.js';
 import { createHttpClient } from '../../exchanges/http.js';
+import { registerExchangeTypes } from '../../exchanges/registry.js';
 import { recordReviews, type ReviewInput } from '../../exchanges/reviews.js';
 import { baseUrlMap, type ExchangeDeps } from '../../exchanges/session.js';
 import { installedSignalTypes } from '../../exchanges/signal-types.js';
@@ -72,7 +73,9 @@ export interface ExchangeRouteDeps {
   readonly config: Config;
 }
 
+/** Also registers the exchange types with curation, so /c/exchanges validates and describes every installed type. */
 export function exchangeExtraRoutes(deps: ExchangeRouteDeps) {
+  registerExchangeTypes({ development: !deps.config.PRODUCTION });
   const exchangeDeps: ExchangeDeps = {
     pool: deps.db,
     http: createHttpClient({ timeoutMs: deps.config.EXCHANGE_HTTP_TIMEOUT_MS, retries: deps.config.EXCHANGE_HTTP_RETRIES }),

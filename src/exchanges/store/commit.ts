@@ -61,48 +61,84 @@ async function applyUpserts(
 ): Promise<void> {
   if (upserts.length === 0) return;
   const keys = upserts.map((u) => u.key);
-  await tx.query(
+  // Unchanged metadata is not rewritten (updated_at keeps meaning "changed"), so those
+  // rows are not returned and are looked up after.
+  const written = await tx.query<{ id: string; record_key: string; inserted: boolean }>(
     `INSERT INTO exchange_record (exchange_id, record_key, metadata)
      SELECT $1, k, m FROM unnest($2::text[], $3::jsonb[]) AS x(k, m)
      ON CONFLICT (exchange_id, record_key) DO UPDATE SET metadata = EXCLUDED.metadata
-       WHERE exchange_record.metadata IS DISTINCT FROM EXCLUDED.metadata`,
+       WHERE exchange_record.metadata IS DISTINCT FROM EXCLUDED.metadata
+     RETURNING id, record_key, (xmax = 0) AS inserted`,
     [exchangeId, keys, upserts.map((u) => JSON.stringify(u.metadata))],
   );
-  await tx.query(
-    `INSERT INTO bank_content (bank_id, exchange_record_id)
-     SELECT $3, r.id FROM exchange_record r
-     WHERE r.exchange_id = $1 AND r.record_key = ANY($2::text[])
-       AND NOT EXISTS (SELECT 1 FROM bank_content c WHERE c.exchange_record_id = r.id)
-     ORDER BY r.id`,
-    [exchangeId, keys, bankId],
-  );
-  const sk: string[] = [];
+  const recordId = new Map<string, string>();
+  const existed = new Set<string>();
+  for (const r of written.rows) {
+    recordId.set(r.record_key, r.id);
+    if (!r.inserted) existed.add(r.record_key);
+  }
+  const unchanged = keys.filter((k) => !recordId.has(k));
+  if (unchanged.length > 0) {
+    const { rows } = await tx.query<{ id: string; record_key: string }>(
+      'SELECT id, record_key FROM exchange_record WHERE exchange_id = $1 AND record_key = ANY($2::text[])',
+      [exchangeId, unchanged],
+    );
+    for (const r of rows) {
+      recordId.set(r.record_key, r.id);
+      existed.add(r.record_key);
+    }
+  }
+  // New records get new content; records seen before normally have it already, but one
+  // whose content was deleted by hand gets it back, as in HMA.
+  const contentOf = new Map<string, string>();
+  const newIds = keys.filter((k) => !existed.has(k)).map((k) => recordId.get(k)!);
+  const oldIds = keys.filter((k) => existed.has(k)).map((k) => recordId.get(k)!);
+  const addContent = async (recordIds: string[]) => {
+    if (recordIds.length === 0) return;
+    const { rows } = await tx.query<{ id: string; exchange_record_id: string }>(
+      `INSERT INTO bank_content (bank_id, exchange_record_id) SELECT $2, r FROM unnest($1::bigint[]) AS r
+       ON CONFLICT (exchange_record_id) DO NOTHING RETURNING id, exchange_record_id`,
+      [recordIds, bankId],
+    );
+    for (const c of rows) contentOf.set(c.exchange_record_id, c.id);
+  };
+  await addContent(newIds);
+  if (oldIds.length > 0) {
+    const { rows } = await tx.query<{ id: string; exchange_record_id: string }>(
+      'SELECT id, exchange_record_id FROM bank_content WHERE exchange_record_id = ANY($1::bigint[])',
+      [oldIds],
+    );
+    for (const c of rows) contentOf.set(c.exchange_record_id, c.id);
+    await addContent(oldIds.filter((r) => !contentOf.has(r)));
+  }
+  const sc: string[] = [];
   const st: string[] = [];
   const sv: string[] = [];
+  const oldContents: string[] = [];
   for (const u of upserts) {
+    const content = contentOf.get(recordId.get(u.key)!)!;
+    if (existed.has(u.key)) oldContents.push(content);
     for (const [type, value] of Object.entries(u.signals)) {
-      sk.push(u.key);
+      sc.push(content);
       st.push(type);
       sv.push(value);
     }
   }
-  // Signal types a record no longer has.
-  await tx.query(
-    `DELETE FROM content_signal s USING bank_content c, exchange_record r
-     WHERE r.exchange_id = $1 AND r.record_key = ANY($2::text[]) AND c.exchange_record_id = r.id AND s.content_id = c.id
-       AND NOT EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS w(k, t) WHERE w.k = r.record_key AND w.t = s.signal_type)`,
-    [exchangeId, keys, sk, st],
-  );
+  if (oldContents.length > 0) {
+    // Signal types a record that existed before no longer has.
+    await tx.query(
+      `DELETE FROM content_signal s WHERE s.content_id = ANY($1::bigint[])
+         AND (s.content_id, s.signal_type) NOT IN (SELECT * FROM unnest($2::bigint[], $3::text[]))`,
+      [oldContents, sc, st],
+    );
+  }
   // New and changed values only: an unchanged value writes nothing to the outbox.
   await tx.query(
     `INSERT INTO content_signal (content_id, signal_type, signal_val)
-     SELECT c.id, w.t, w.v FROM unnest($2::text[], $3::text[], $4::text[]) AS w(k, t, v)
-       JOIN exchange_record r ON r.exchange_id = $1 AND r.record_key = w.k
-       JOIN bank_content c ON c.exchange_record_id = r.id
-     ORDER BY c.id, w.t
+     SELECT c, t, v FROM unnest($1::bigint[], $2::text[], $3::text[]) AS w(c, t, v) ORDER BY c, t
      ON CONFLICT (content_id, signal_type) DO UPDATE SET signal_val = EXCLUDED.signal_val, created_at = now()
        WHERE content_signal.signal_val IS DISTINCT FROM EXCLUDED.signal_val`,
-    [exchangeId, sk, st, sv],
+    [sc, st, sv],
   );
 }
 
