@@ -2,8 +2,14 @@
  * Postgres is not ours to start (the machine runs one); we only make sure it answers
  * and that the application and test databases exist.
  */
+import { execFile } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Config } from '../config/config.js';
+
+const run = promisify(execFile);
 
 export type DatabaseConfig = Pick<Config, 'DATABASE_URL' | 'DATABASE_SSL'>;
 
@@ -78,4 +84,31 @@ export async function dropDatabase(cfg: DatabaseConfig, name: string): Promise<v
   await withAdminClient(cfg, async (c) => {
     await c.query(`drop database if exists ${c.escapeIdentifier(name)} with (force)`);
   });
+}
+
+/**
+ * When the machine's own Postgres (Debian cluster) is installed but stopped, starts it, as
+ * the machine's boot would have. Returns false when there is nothing local to start.
+ */
+export async function startLocalCluster(cfg: DatabaseConfig, timeoutMs = 30_000): Promise<boolean> {
+  const host = new URL(cfg.DATABASE_URL).hostname;
+  if (!['127.0.0.1', 'localhost', '[::1]', ''].includes(host)) return false;
+  let versions: string[];
+  try {
+    versions = await readdir('/etc/postgresql');
+  } catch {
+    return false;
+  }
+  if (versions.length !== 1) return false;
+  try {
+    await run('pg_ctlcluster', ['--skip-systemctl-redirect', versions[0], 'main', 'start']);
+  } catch {
+    return false; // not ours to start (no permission, or another cluster layout)
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await postgresAnswers(cfg)) return true;
+    await sleep(250);
+  }
+  return false;
 }

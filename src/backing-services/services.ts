@@ -12,6 +12,7 @@ import {
   ensureDatabases,
   existingDatabases,
   postgresAnswers,
+  startLocalCluster,
   testDatabaseName,
 } from './postgres.js';
 import { isRunning, portOpen, readPidFile, stopProcess, waitUntilReady, type PidRecord } from './process-control.js';
@@ -138,7 +139,7 @@ export function requiredDatabases(cfg: Pick<Config, 'DATABASE_URL'>): string[] {
 async function ensurePostgres(cfg: ServicesConfig): Promise<StartReport> {
   const t0 = performance.now();
   const endpoint = redactUrl(cfg.DATABASE_URL);
-  if (!(await postgresAnswers(cfg))) {
+  if (!(await postgresAnswers(cfg)) && !(await startLocalCluster(cfg))) {
     throw new Error(`postgres: nothing answers at ${endpoint}; the scripts use an existing Postgres server, start it first`);
   }
   const created = await ensureDatabases(cfg, requiredDatabases(cfg));
