@@ -1,16 +1,12 @@
 /** Long-running processes: api, hasher, matcher, fetcher, actioner, all. */
 import type { Command } from 'commander';
 import { config } from '../../config/config.js';
+import { startFetcher } from '../../exchanges/fetcher/run.js';
 import { startApi } from '../../processes/api.js';
 import { runActioner } from '../../pipeline/actioner/actioner.js';
 import { runHasher } from '../../pipeline/hasher/hasher.js';
 import { runMatcher } from '../../pipeline/matcher/matcher.js';
 import { Runtime, stopOnSignals } from '../../processes/runtime.js';
-
-function notYet(name: string): never {
-  console.error(`hma ${name}: not implemented yet`);
-  process.exit(3);
-}
 
 /** Starts a process's parts in one runtime; a failure to start stops what did start. */
 async function run(name: string, start: (runtime: Runtime) => Promise<void>): Promise<void> {
@@ -52,7 +48,8 @@ export function registerProcessCommands(program: Command): void {
     .command('hasher')
     .description('run a hasher: consumes content.submitted, fetches and hashes media on the worker pool, produces content.hashed (exactly once)')
     .action(async () => void (await runHasher(config())));
-  for (const name of ['fetcher'] as const) {
-    program.command(name).description(`run the ${name} process`).action(() => notYet(name));
-  }
+  program
+    .command('fetcher')
+    .description('run the fetcher: fetches every enabled exchange on its schedule into its bank (one fetcher per exchange at a time)')
+    .action(() => run('fetcher', async (rt) => void (await startFetcher(rt, { sidecar: true }))));
 }
