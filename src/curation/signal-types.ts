@@ -1,9 +1,9 @@
 /**
- * The signal and content types curation accepts, and how a signal value is validated.
- * Until src/signals exposes its registry this holds the two built-in types of HMA's
- * default store; it is the one place to switch to that registry.
+ * The signal and content types curation accepts, from the one registry in
+ * src/signals/registry.ts, with HMA's messages around its validation.
  */
-import { invalidInput } from '../errors/errors.js';
+import { invalidInput, isHmaError } from '../errors/errors.js';
+import { CONTENT_TYPES, SIGNAL_TYPE_NAMES, signalType as registered } from '../signals/registry.js';
 
 export interface SignalTypeSpec {
   readonly name: string;
@@ -11,41 +11,23 @@ export interface SignalTypeSpec {
   readonly normalize: (value: string) => string;
 }
 
-const pdq: SignalTypeSpec = {
-  name: 'pdq',
-  // HMA accepts exactly 64 lowercase hex characters; no normalization.
-  normalize: (v) => {
-    if (!/^[0-9a-f]{64}$/.test(v)) throw new Error('invalid PDQ hash');
-    return v;
-  },
-};
-
-const videoMd5: SignalTypeSpec = {
-  name: 'video_md5',
-  normalize: (v) => {
-    const n = v.trim().toLowerCase();
-    if (!/^[0-9a-f]{32}$/.test(n)) throw new Error('invalid MD5 hash');
-    return n;
-  },
-};
-
-const installed: ReadonlyMap<string, SignalTypeSpec> = new Map([pdq, videoMd5].map((t) => [t.name, t]));
-
-export const signalTypeNames = (): string[] => [...installed.keys()];
-export const contentTypeNames = (): string[] => ['photo', 'video'];
+export const signalTypeNames = (): string[] => [...SIGNAL_TYPE_NAMES];
+export const contentTypeNames = (): string[] => [...CONTENT_TYPES];
 
 export function signalType(name: string): SignalTypeSpec | undefined {
-  return installed.get(name);
+  const t = registered(name);
+  return t ? { name: t.name, normalize: (v) => t.validate(v) } : undefined;
 }
 
-/** Validates one {type: value} pair with HMA's messages. */
+/** Validates one {type: value} pair: `No such signal type <t>` / `Invalid <t> signal: <reason>`. */
 export function normalizeSignal(type: string, value: unknown): string {
-  const spec = installed.get(type);
+  const spec = signalType(type);
   if (!spec) throw invalidInput(`No such signal type ${type}`);
   if (typeof value !== 'string') throw invalidInput(`Invalid ${type} signal: expected a string`);
   try {
     return spec.normalize(value);
   } catch (err) {
-    throw invalidInput(`Invalid ${type} signal: ${err instanceof Error ? err.message : String(err)}`);
+    const reason = isHmaError(err) || err instanceof Error ? err.message : String(err);
+    throw invalidInput(`Invalid ${type} signal: ${reason}`);
   }
 }

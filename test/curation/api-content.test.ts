@@ -1,5 +1,7 @@
 /** Bank content endpoints: add by signal, by upload, by URL, by content id; get, update, delete, list. */
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,18 +10,19 @@ import { scratchDb, type ScratchDb } from './support/db.js';
 
 let db: ScratchDb;
 let app: FastifyInstance;
-let noHashApp: FastifyInstance;
+/** With the default, real hashing service (in-process). */
+let realApp: FastifyInstance;
 let media: http.Server;
 let mediaUrl: string;
 
 const PDQ = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
 const MD5 = 'cab08b36195edb1a1231d2d09fa450e0';
-const NOW = 1_700_000_000;
+const TESTDATA = path.resolve(import.meta.dirname, '../../../shared/testdata');
 
 beforeAll(async () => {
   db = await scratchDb('apicontent');
   app = await curatorApp(db, { hasher: md5Hasher, env: { URL_ALLOWED_PRIVATE_HOSTS: '127.0.0.1', URL_ALLOW_LOOPBACK: 'true' } });
-  noHashApp = await curatorApp(db);
+  realApp = await curatorApp(db);
   media = http.createServer((req, res) => {
     if (req.url === '/clip.mp4') res.writeHead(200, { 'content-type': 'video/mp4' }).end('not really a video');
     else if (req.url === '/page') res.writeHead(200, { 'content-type': 'text/html' }).end('<html>');
@@ -32,7 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   media?.close();
   await app?.close();
-  await noHashApp?.close();
+  await realApp?.close();
   await db?.drop();
 });
 
@@ -202,11 +205,28 @@ describe('POST /c/bank/<b>/content', () => {
     const missing = await call('POST', `/c/bank/CONTENT_A/content?url=${encodeURIComponent(`${mediaUrl}/gone`)}`);
     expect([missing.statusCode, missing.json().message]).toEqual([400, 'Failed to fetch URL: 404 Not Found']);
   });
-  it('answers 400 when given nothing, 404 for a missing bank, 503 where no hasher runs', async () => {
+  it('answers 400 when given nothing, 404 for a missing bank', async () => {
     expect((await call('POST', '/c/bank/CONTENT_A/content')).json()).toEqual({ message: 'Neither `url` nor multipart file upload was received' });
     expect((await call('POST', '/c/bank/NOPE/content?url=http://example.org/x.jpg')).statusCode).toBe(404);
-    const r = await noHashApp.inject({ method: 'POST', url: `/c/bank/CONTENT_A/content?url=${encodeURIComponent(`${mediaUrl}/clip.mp4`)}` });
-    expect(r.statusCode).toBe(503);
+  });
+  it('hashes an uploaded photo with the real PDQ hasher by default', async () => {
+    const jpg = await readFile(path.join(TESTDATA, 'pdq/pdq-data/bridge-mods/aaa-orig.jpg'));
+    const head = '--p\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n';
+    const r = await realApp.inject({
+      method: 'POST',
+      url: '/c/bank/CONTENT_A/content',
+      headers: { 'content-type': 'multipart/form-data; boundary=p' },
+      payload: Buffer.concat([Buffer.from(head), jpg, Buffer.from('\r\n--p--\r\n')]),
+    });
+    expect(r.statusCode).toBe(200);
+    expect(r.json().signals).toEqual({ pdq: PDQ });
+    const junk = await realApp.inject({
+      method: 'POST',
+      url: '/c/bank/CONTENT_A/content',
+      headers: { 'content-type': 'multipart/form-data; boundary=p' },
+      payload: Buffer.concat([Buffer.from(head), Buffer.from('not an image'), Buffer.from('\r\n--p--\r\n')]),
+    });
+    expect(junk.statusCode).toBe(400);
   });
 });
 

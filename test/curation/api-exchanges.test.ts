@@ -114,7 +114,9 @@ describe('exchanges', () => {
 
 describe('signal and content types', () => {
   it('lists, sets a ratio (204) and refuses bad input with 400 (HMA: 500)', async () => {
-    expect((await call('GET', '/c/signal_type')).json()).toEqual([{ name: 'pdq', enabled_ratio: 1 }, { name: 'video_md5', enabled_ratio: 1 }]);
+    expect((await call('GET', '/c/signal_type')).json()).toEqual([
+      { name: 'pdq', enabled_ratio: 1 }, { name: 'video_md5', enabled_ratio: 1 }, { name: 'vpdq', enabled_ratio: 1 },
+    ]);
     expect((await call('PUT', '/c/signal_type/pdq', { enabled_ratio: 0.5 })).statusCode).toBe(204);
     expect((await call('GET', '/c/signal_type')).json()[0]).toEqual({ name: 'pdq', enabled_ratio: 0.5 });
     for (const [url, body, message] of [

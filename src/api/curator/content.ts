@@ -29,8 +29,6 @@ type Body = Record<string, unknown> | undefined;
 /** HMA: only the literal "true", any case, is true. */
 const flag = (v: string | undefined, dflt: boolean) => (v === undefined ? dflt : v.toLowerCase() === 'true');
 
-const noHasher = () => new HmaError('not_ready', 'media hashing is not available in this process');
-
 /** Multipart: one file whose field name is the content type, plus the extras as form fields. */
 async function readUpload(req: FastifyRequest): Promise<{ contentType: string; bytes: Buffer; fields: Record<string, string> }> {
   let file: { contentType: string; bytes: Buffer } | undefined;
@@ -75,7 +73,7 @@ function safeJson(raw: string, field: string): unknown {
   }
 }
 
-export function contentRoutes(deps: { db: Db; config: Config; hasher?: MediaHasher; nowS: () => number }) {
+export function contentRoutes(deps: { db: Db; config: Config; hasher: MediaHasher; nowS: () => number }) {
   const { db, config, nowS } = deps;
   return async (app: FastifyInstance) => {
     await app.register(multipart, { limits: { fileSize: config.MAX_MEDIA_BYTES, files: 2, fields: 20, fieldSize: 64 * 1024 } });
@@ -107,7 +105,6 @@ export function contentRoutes(deps: { db: Db; config: Config; hasher?: MediaHash
       if (q.url !== undefined) {
         await getBank(db, bank_name); // 404 before downloading anything
         const extras = contents.parseExtras(req.body ?? {});
-        if (!deps.hasher) throw noHasher();
         const signals = await hashUrl(config, deps.hasher, q.url, q.content_type, parseTypes(q.types));
         return contents.addContent(db, bank_name, signals, extras);
       }
@@ -115,7 +112,6 @@ export function contentRoutes(deps: { db: Db; config: Config; hasher?: MediaHash
         await getBank(db, bank_name);
         const upload = await readUpload(req);
         const extras = formExtras(upload.fields);
-        if (!deps.hasher) throw noHasher();
         const signals = await deps.hasher(upload.bytes, upload.contentType, parseTypes(q.types));
         return contents.addContent(db, bank_name, signals, extras);
       }

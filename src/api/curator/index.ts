@@ -5,7 +5,8 @@ import type { Db } from '../../curation/db.js';
 import { bankRoutes } from './banks.js';
 import { contentRoutes } from './content.js';
 import { exchangeRoutes } from './exchanges.js';
-import type { MediaHasher } from './media.js';
+import { MediaHasher as HashingService } from '../../hashing/index.js';
+import { mediaHasherFrom, type MediaHasher } from './media.js';
 import { typeRoutes } from './types.js';
 
 export type { MediaHasher } from './media.js';
@@ -13,7 +14,7 @@ export type { MediaHasher } from './media.js';
 export interface CuratorDeps {
   readonly db: Db;
   readonly config: Config;
-  /** Hashes uploaded or fetched media; without it adding content by URL or upload answers 503. */
+  /** Hashes uploaded or fetched media; by default hashing runs in this process (curation adds are few). */
   readonly hasher?: MediaHasher;
   /** Clock in Unix seconds (tests pin it). */
   readonly nowS?: () => number;
@@ -21,11 +22,12 @@ export interface CuratorDeps {
 
 export function curatorRoutes(deps: CuratorDeps) {
   const nowS = deps.nowS ?? (() => Math.floor(Date.now() / 1000));
+  const hasher = deps.hasher ?? mediaHasherFrom(HashingService.fromConfig(deps.config, { inProcess: true }));
   return async (app: FastifyInstance) => {
     await app.register(
       async (c) => {
         await c.register(bankRoutes(deps.db, nowS));
-        await c.register(contentRoutes({ ...deps, nowS }));
+        await c.register(contentRoutes({ ...deps, hasher, nowS }));
         await c.register(typeRoutes(deps.db));
         await c.register(exchangeRoutes(deps.db));
       },

@@ -7,9 +7,35 @@ import { invalidInput } from '../../errors/errors.js';
 import { fetchMedia } from '../../media/fetch.js';
 import { fetchLimitsFrom, urlPolicyFrom } from '../../media/policy-from-config.js';
 import { contentTypeNames } from '../../curation/signal-types.js';
+import { hmaSignalValue, type MediaHasher as HashingService } from '../../hashing/index.js';
+import { isContentType, isSignalTypeName, signalTypesFor } from '../../signals/registry.js';
 
 /** Hashes media bytes of a content type with its enabled signal types, optionally narrowed to `types`. */
 export type MediaHasher = (bytes: Buffer, contentType: string, types: readonly string[] | undefined) => Promise<Record<string, string>>;
+
+/**
+ * Curation's view of the hashing service. A signal the media cannot give (a PDQ below
+ * the quality minimum, a video without good frames: HMA's "") is left out when another
+ * signal remains; when none remains the empty value goes on and fails validation with
+ * HMA's message.
+ */
+export function mediaHasherFrom(service: HashingService): MediaHasher {
+  return async (bytes, contentType, types) => {
+    if (!isContentType(contentType)) throw invalidInput(`no such content_type: '${contentType}'`);
+    const applicable = signalTypesFor(contentType).map((t) => t.name as string);
+    for (const t of types ?? []) {
+      if (!isSignalTypeName(t) || !applicable.includes(t)) throw invalidInput(`signal type '${t}' doesn't exist or is disabled`);
+    }
+    const result = await service.hashMedia({
+      source: { bytes },
+      contentType,
+      signalTypes: types?.filter(isSignalTypeName),
+    });
+    const all = Object.values(result.signals).flatMap((r) => (r ? [[r.type, hmaSignalValue(r)] as const] : []));
+    const usable = all.filter(([, v]) => v !== '');
+    return Object.fromEntries(usable.length > 0 ? usable : all);
+  };
+}
 
 export function checkContentType(name: string): string {
   if (!contentTypeNames().includes(name)) throw invalidInput(`no such content_type: '${name}'`);
