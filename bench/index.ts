@@ -10,6 +10,7 @@
  * Reported: build time, RSS/heap, lookups/s on this one thread, p50/p99 latency (medians over
  * runs), recall and precision against brute force on a sample, incremental add/remove cost.
  */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { hamming256 } from '../src/index/bits.js';
 import { PdqIndex } from '../src/index/pdq-index.js';
@@ -74,6 +75,16 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const pct = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
 
+/** Transparent huge pages backing this process (Linux), in MB; undefined elsewhere. */
+function hugePagesMb(): number | undefined {
+  try {
+    const m = /AnonHugePages:\s+(\d+) kB/.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function gc(): void {
   const g = (globalThis as { gc?: () => void }).gc;
   if (g) g();
@@ -128,7 +139,8 @@ function bench(n: number, args: Args): void {
   console.log(
     `build ${(buildMs / 1000).toFixed(2)} s (of which generating data ${(genMs / 1000).toFixed(2)} s)` +
       ` | RSS ${mb(mem.rss)} (+${mb(mem.rss - rss0)} over start) heapUsed ${mb(mem.heapUsed)}` +
-      ` arrayBuffers ${mb(mem.arrayBuffers)} | index: store ${mb(own.storeBytes)} tables ${mb(own.tableBytes)}`,
+      ` arrayBuffers ${mb(mem.arrayBuffers)} | index: store ${mb(own.storeBytes)} tables ${mb(own.tableBytes)}` +
+      ` | huge pages ${hugePagesMb()?.toFixed(0) ?? 'n/a'} MB`,
   );
 
   const qs = makeQueries(n, args.queries);
@@ -218,4 +230,5 @@ function measureUpdates(index: PdqIndex, n: number): void {
 }
 
 const args = parseArgs(process.argv.slice(2));
+console.log(`GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? '(unset: no transparent huge pages for typed arrays)'}; node ${process.version}`);
 for (const n of args.sizes) bench(n, args);

@@ -8,6 +8,9 @@
 import { invalidInput } from '../errors/errors.js';
 import { popcount32 } from './bits.js';
 
+/** Local alias: under tsx an imported binding is read through a getter, too slow for a scan loop. */
+const popcount = popcount32;
+
 export const PAGE_BITS = 16;
 export const PAGE_SIZE = 1 << PAGE_BITS;
 export const PAGE_MASK = PAGE_SIZE - 1;
@@ -108,8 +111,8 @@ export class EntryStore {
       for (let i = 0, o = 0; i < PAGE_SIZE; i++, o += 8) {
         if (states[i] === EntryState.Absent) continue;
         const d =
-          popcount32(page[o] ^ q0) + popcount32(page[o + 1] ^ q1) + popcount32(page[o + 2] ^ q2) + popcount32(page[o + 3] ^ q3) +
-          popcount32(page[o + 4] ^ q4) + popcount32(page[o + 5] ^ q5) + popcount32(page[o + 6] ^ q6) + popcount32(page[o + 7] ^ q7);
+          popcount(page[o] ^ q0) + popcount(page[o + 1] ^ q1) + popcount(page[o + 2] ^ q2) + popcount(page[o + 3] ^ q3) +
+          popcount(page[o + 4] ^ q4) + popcount(page[o + 5] ^ q5) + popcount(page[o + 6] ^ q6) + popcount(page[o + 7] ^ q7);
         if (d <= radius) {
           outIds.push(base + i);
           outDist.push(d);
