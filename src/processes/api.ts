@@ -7,6 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { buildApp } from '../api/app.js';
 import { curatorRoutes } from '../api/curator/index.js';
+import { devRoutes } from '../api/dev/routes.js';
+import { DevTools } from '../api/dev/tools.js';
+import { uiRoutes } from '../api/ui/index.js';
 import { matcherRoutes } from '../api/matcher/routes.js';
 import { openApiPlugin } from '../api/openapi.js';
 import type { ReadinessCheck } from '../api/routes/status.js';
@@ -26,7 +29,7 @@ export interface ApiProcess {
 const noteWrites = (ryw: ReadYourWrites) =>
   fp(async (app: FastifyInstance) => {
     app.addHook('onSend', async (req, reply) => {
-      if (req.method !== 'GET' && req.url.startsWith('/c/') && reply.statusCode < 400) ryw.noteWrite();
+      if (req.method !== 'GET' && /^\/(c|ui|dev)\//.test(req.url) && reply.statusCode < 400) ryw.noteWrite();
     });
   });
 
@@ -61,6 +64,11 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
         beforeLookup: ryw ? () => ryw.beforeLookup() : async () => undefined,
       }),
     );
+  }
+  const dev = config.PRODUCTION ? undefined : new DevTools(config, runtime.db);
+  if (dev) plugins.push(devRoutes(dev, { uiEnabled: config.UI_ENABLED }));
+  if (config.UI_ENABLED) {
+    plugins.push(uiRoutes({ runtime, matching, dev, beforeLookup: ryw ? () => ryw.beforeLookup() : undefined }));
   }
   plugins.push(async (app) => {
     app.get('/', async (_req, reply) => reply.redirect(config.UI_ENABLED ? '/ui/' : '/status'));

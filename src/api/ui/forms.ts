@@ -1,0 +1,64 @@
+/**
+ * Reading the UI's HTML forms: urlencoded (formbody) or multipart (with at most one
+ * file). A file input left empty still sends a part with no name and no bytes; it is
+ * treated as absent.
+ */
+import type { FastifyRequest } from 'fastify';
+import { HmaError, invalidInput } from '../../errors/errors.js';
+
+export interface FormFile {
+  readonly field: string;
+  readonly filename: string;
+  readonly bytes: Buffer;
+}
+
+export interface Form {
+  readonly fields: Readonly<Record<string, string>>;
+  readonly file?: FormFile;
+}
+
+export async function readForm(req: FastifyRequest): Promise<Form> {
+  if (!req.isMultipart()) {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const fields: Record<string, string> = {};
+    for (const [k, v] of Object.entries(body)) {
+      // A repeated name (hidden default + checkbox) arrives as a list: the last one wins, as in multipart.
+      const last: unknown = Array.isArray(v) ? v.at(-1) : v;
+      if (typeof last === 'string') fields[k] = last;
+    }
+    return { fields };
+  }
+  const fields: Record<string, string> = {};
+  let file: FormFile | undefined;
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'file') {
+        const bytes = await part.toBuffer();
+        if (part.filename === '' && bytes.length === 0) continue;
+        if (file) throw invalidInput('Only one file allowed per request');
+        file = { field: part.fieldname, filename: part.filename, bytes };
+      } else if (typeof part.value === 'string') {
+        fields[part.fieldname] = part.value;
+      }
+    }
+  } catch (err) {
+    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new HmaError('too_large', 'Content too large');
+    throw err;
+  }
+  return file ? { fields, file } : { fields };
+}
+
+/** A trimmed field, or undefined when missing or blank. */
+export function field(form: Form, name: string): string | undefined {
+  const v = form.fields[name]?.trim();
+  return v ? v : undefined;
+}
+
+export function requiredField(form: Form, name: string, message: string): string {
+  const v = field(form, name);
+  if (v === undefined) throw invalidInput(message);
+  return v;
+}
+
+/** HMA's checkbox semantics for bypass_enabled_ratio: true unless literally "false". */
+export const notFalse = (v: string | undefined): boolean => v === undefined || v.trim().toLowerCase() !== 'false';

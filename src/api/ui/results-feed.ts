@@ -1,0 +1,164 @@
+/**
+ * The live view's source: match results read from the results topic by a consumer of
+ * this process's own (throw-away) group, started on first use. It begins a little before
+ * the topic's end so the page is not empty, keeps the last `capacity` results, and tells
+ * subscribers (server-sent event streams) about each new one.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { TopicCodec } from '../../kafka/codec.js';
+import type { MatchResultValue } from '../../kafka/values.js';
+import { log } from '../../observability/logger.js';
+import { topicName } from '../../../topology/topics.js';
+
+export interface LiveResult {
+  /** Position in this feed (for resuming a stream without duplicates). */
+  readonly seq: number;
+  readonly submission_id: string;
+  readonly content_id: string;
+  readonly content_type: string;
+  readonly matched: boolean;
+  readonly matches: ReadonlyArray<{
+    readonly bank_name: string;
+    readonly bank_content_id: number;
+    readonly signal_type: string;
+    readonly distance: number;
+    readonly bank_labels: readonly string[];
+  }>;
+  readonly submitted_at: number;
+  readonly matched_at: number;
+}
+
+export type FeedState = { readonly state: 'idle' | 'starting' | 'live' } | { readonly state: 'failed'; readonly error: string };
+
+/** Results carried by the feed: all, or those with a match in one bank. */
+export const inBank = (r: LiveResult, bank: string | undefined): boolean =>
+  bank === undefined || r.matches.some((m) => m.bank_name === bank);
+
+export function toLive(seq: number, v: MatchResultValue): LiveResult {
+  return {
+    seq,
+    submission_id: v.submission_id,
+    content_id: v.content_id,
+    content_type: v.content_type,
+    matched: v.matched,
+    matches: v.matches.map((m) => ({
+      bank_name: m.bank_name,
+      bank_content_id: m.bank_content_id,
+      signal_type: m.signal_type,
+      distance: m.distance,
+      bank_labels: [...m.bank_labels],
+    })),
+    submitted_at: v.submitted_at,
+    matched_at: v.timings.matched_at,
+  };
+}
+
+export class ResultsFeed {
+  private buffer: LiveResult[] = [];
+  private nextSeq = 1;
+  private current: FeedState = { state: 'idle' };
+  private consumer: Consumer | undefined;
+  private groupId: string | undefined;
+  private starting: Promise<void> | undefined;
+  private readonly listeners = new Set<(r: LiveResult) => void>();
+  private readonly logger = log('ui-results');
+
+  constructor(
+    private readonly kafka: () => Kafka,
+    private readonly codec: () => TopicCodec,
+    private readonly prefix: string,
+    private readonly capacity = 200,
+    /** Results read back per partition on start. */
+    private readonly backfill = 25,
+  ) {}
+
+  get state(): FeedState {
+    return this.current;
+  }
+
+  /** Starts the consumer once; later calls (and failures) do not start another. */
+  ensureStarted(): void {
+    if (this.starting) return;
+    this.current = { state: 'starting' };
+    this.starting = this.start().then(
+      () => {
+        this.current = { state: 'live' };
+      },
+      (err: unknown) => {
+        this.current = { state: 'failed', error: err instanceof Error ? err.message : String(err) };
+        this.logger.warn({ err }, 'live results unavailable');
+      },
+    );
+  }
+
+  private async start(): Promise<void> {
+    const topic = topicName(this.prefix, 'match.results');
+    const groupId = `${this.prefix}ui-results.${randomUUID()}`;
+    this.groupId = groupId;
+    await this.withAdmin(async (admin) => {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({
+        groupId,
+        topic,
+        partitions: offsets.map((o) => ({
+          partition: o.partition,
+          offset: String(Math.max(Number(o.low), Number(o.high) - this.backfill)),
+        })),
+      });
+    });
+    const consumer = this.kafka().consumer({ groupId, maxWaitTimeInMs: 250 });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic] });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ message }) => {
+        if (!message.value) return;
+        try {
+          this.push(toLive(this.nextSeq++, await this.codec().decode('match.results', message.value)));
+        } catch (err) {
+          this.logger.warn({ err, offset: message.offset }, 'skipping an undecodable match result');
+        }
+      },
+    });
+  }
+
+  private async withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = this.kafka().admin();
+    await admin.connect();
+    try {
+      return await fn(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  push(result: LiveResult): void {
+    this.buffer.push(result);
+    if (this.buffer.length > this.capacity) this.buffer.splice(0, this.buffer.length - this.capacity);
+    for (const listener of this.listeners) listener(result);
+  }
+
+  /** Buffered results after `afterSeq`, newest first. */
+  recent(bank: string | undefined, afterSeq = 0): LiveResult[] {
+    return this.buffer.filter((r) => r.seq > afterSeq && inBank(r, bank)).reverse();
+  }
+
+  subscribe(listener: (r: LiveResult) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    this.listeners.clear();
+    // A start stuck on an unreachable broker must not hold up shutdown for long.
+    await Promise.race([this.starting, new Promise((r) => setTimeout(r, 5000).unref())]);
+    if (this.consumer) {
+      await this.consumer.disconnect().catch(() => undefined);
+      // The group only ever served this process: do not leave it on the broker.
+      const groupId = this.groupId;
+      if (groupId) await this.withAdmin((a) => a.deleteGroups([groupId])).catch(() => undefined);
+    }
+  }
+}
