@@ -6,10 +6,10 @@
  *   BENCH_ROWS (default 1000000), BENCH_RUNS (default 3), IMPORT_BATCH_ROWS, OUTBOX_RELAY_BATCH
  * Needs Postgres, Kafka and the registry (`hma services up`).
  */
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
 import { loadConfig } from '../src/config/config.js';
 import { createBank } from '../src/curation/banks.js';
 import { importSignals } from '../src/curation/import/bulk-import.js';
@@ -17,6 +17,7 @@ import { kafkaPublisher } from '../src/curation/outbox/kafka-publisher.js';
 import { OutboxRelay } from '../src/curation/outbox/relay.js';
 import { scratchDb } from '../test/curation/support/db.js';
 import { scratchTopics } from '../test/curation/support/kafka.js';
+import { writePdqCsv } from '../test/curation/support/pdq-file.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -25,18 +26,8 @@ const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
 async function pdqFile(n: number): Promise<string> {
   const file = path.join(tmpdir(), `hma-bench-pdq-${n}.csv`);
   if (existsSync(file)) return file;
-  const out = createWriteStream(file);
-  let x = 0x2545f491;
-  for (let i = 0; i < n; i++) {
-    let line = 'pdq,';
-    for (let w = 0; w < 8; w++) {
-      x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-      line += (x >>> 0).toString(16).padStart(8, '0');
-    }
-    if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
-  }
-  out.end();
-  await finished(out);
+  await writePdqCsv(`${file}.partial`, n, 0x2545f491);
+  await rename(`${file}.partial`, file);
   return file;
 }
 

@@ -1,23 +1,9 @@
 /** /c/banks and /c/bank/<name>: success and error paths against the real database. */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { curatorApp } from './support/app.js';
-import { scratchDb, type ScratchDb } from './support/db.js';
+import { describe, expect, it } from 'vitest';
+import { useCuratorApp } from './support/app.js';
 
-let db: ScratchDb;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  db = await scratchDb('apibanks');
-  app = await curatorApp(db);
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
-});
-
-const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-  app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+const t = useCuratorApp('apibanks');
+const call = t.call;
 
 describe('POST /c/banks', () => {
   it('creates a bank with 201 and HMA fields, plus labels', async () => {
@@ -50,12 +36,12 @@ describe('POST /c/banks', () => {
     expect((await call('GET', '/c/bank/DUP')).json().matching_enabled_ratio).toBe(1);
   });
   it('rejects malformed JSON and bodies over the limit with 4xx', async () => {
-    const bad = await app.inject({ method: 'POST', url: '/c/banks', headers: { 'content-type': 'application/json' }, payload: '{"name":' });
+    const bad = await t.app.inject({ method: 'POST', url: '/c/banks', headers: { 'content-type': 'application/json' }, payload: '{"name":' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/JSON/);
     const huge = await call('POST', '/c/banks', { name: 'BIG', labels: ['x'.repeat(2 * 1024 * 1024)] });
     expect(huge.statusCode).toBe(413);
-    const text = await app.inject({ method: 'POST', url: '/c/banks', headers: { 'content-type': 'text/plain' }, payload: 'NAME' });
+    const text = await t.app.inject({ method: 'POST', url: '/c/banks', headers: { 'content-type': 'text/plain' }, payload: 'NAME' });
     // HMA parses a non-JSON body as {} and its model then fails: 422.
     expect(text.statusCode).toBe(422);
   });
@@ -104,7 +90,7 @@ describe('DELETE /c/bank/<name>', () => {
     expect(added.statusCode).toBe(200);
     expect((await call('DELETE', '/c/bank/DOOMED')).json()).toEqual({ message: 'Done' });
     expect((await call('DELETE', '/c/bank/DOOMED')).json()).toEqual({ message: 'Done' });
-    const { rows } = await db.pool.query('SELECT 1 FROM bank_content WHERE id = $1', [added.json().id]);
+    const { rows } = await t.db.pool.query('SELECT 1 FROM bank_content WHERE id = $1', [added.json().id]);
     expect(rows).toHaveLength(0);
   });
   it('refuses (409) to delete a bank an exchange owns, naming the exchange', async () => {

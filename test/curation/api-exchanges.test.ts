@@ -1,23 +1,8 @@
 /** Exchange config endpoints (storage side), signal/content type settings, and the OpenAPI document. */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { curatorApp } from './support/app.js';
-import { scratchDb, type ScratchDb } from './support/db.js';
+import { describe, expect, it } from 'vitest';
+import { useCuratorApp } from './support/app.js';
 
-let db: ScratchDb;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  db = await scratchDb('apiexchanges');
-  app = await curatorApp(db);
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
-});
-
-const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-  app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+const { call } = useCuratorApp('apiexchanges');
 
 describe('exchange APIs and credentials', () => {
   it('lists installed APIs and their schemas', async () => {

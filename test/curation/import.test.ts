@@ -1,16 +1,16 @@
 /** Bulk import and export against the real database: a 1M-line file, rejects with line numbers, round trip. */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable, PassThrough } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBank } from '../../src/curation/banks.js';
 import { importSignals } from '../../src/curation/import/bulk-import.js';
 import { exportBank } from '../../src/curation/import/export.js';
 import { dbStats } from '../../src/curation/stats.js';
 import { scratchDb, type ScratchDb } from './support/db.js';
+import { writePdqCsv } from './support/pdq-file.js';
 
 let db: ScratchDb;
 let dir: string;
@@ -31,19 +31,7 @@ describe('hma bank import', () => {
   it('imports a 1M-line PDQ file in batches; every row reaches the outbox', async () => {
     const bank = await createBank(db.pool, { name: 'MILLION' });
     const file = path.join(dir, 'million.csv');
-    const out = createWriteStream(file);
-    let x = 0x9e3779b9;
-    for (let i = 0; i < 1_000_000; i++) {
-      // xorshift: distinct-enough 256-bit hex values without holding them in memory
-      let line = 'pdq,';
-      for (let w = 0; w < 8; w++) {
-        x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-        line += (x >>> 0).toString(16).padStart(8, '0');
-      }
-      if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
-    }
-    out.end();
-    await finished(out);
+    await writePdqCsv(file, 1_000_000);
 
     const progress: number[] = [];
     const summary = await importSignals(db.pool, {

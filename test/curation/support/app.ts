@@ -1,11 +1,12 @@
 /** The Fastify app with the curator routes on a scratch schema, for app.inject tests. */
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../../src/api/app.js';
 import { curatorRoutes, type MediaHasher } from '../../../src/api/curator/index.js';
 import { openApiPlugin } from '../../../src/api/openapi.js';
 import { loadConfig } from '../../../src/config/config.js';
-import type { ScratchDb } from './db.js';
+import { scratchDb, type ScratchDb } from './db.js';
 
 /** video_md5 is the MD5 of the raw bytes: enough to exercise the upload and URL paths end to end. */
 export const md5Hasher: MediaHasher = async (bytes, contentType) => {
@@ -21,4 +22,33 @@ export async function curatorApp(db: ScratchDb, opts: { hasher?: MediaHasher; en
   });
   await app.ready();
   return app;
+}
+
+export interface CuratorFixture {
+  readonly db: ScratchDb;
+  readonly app: FastifyInstance;
+  call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<LightMyRequestResponse>;
+}
+
+/** A scratch schema and an app on it for the whole test file, torn down after it. */
+export function useCuratorApp(label: string, opts: { hasher?: MediaHasher; env?: NodeJS.ProcessEnv } = {}): CuratorFixture {
+  let db: ScratchDb | undefined;
+  let app: FastifyInstance | undefined;
+  beforeAll(async () => {
+    db = await scratchDb(label);
+    app = await curatorApp(db, opts);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+  return {
+    get db() {
+      return db!;
+    },
+    get app() {
+      return app!;
+    },
+    call: (method, url, payload) => app!.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) }),
+  };
 }
