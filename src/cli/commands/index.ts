@@ -8,6 +8,8 @@ import { registerRelayCommand } from './relay.js';
 import { registerPipelineCommands } from './pipeline.js';
 import { registerSubmitCommand } from './submit.js';
 import { registerScanCommand } from './scan.js';
+import { registerBankCommands } from './bank.js';
+import { registerDbStatsCommand } from './dbstats.js';
 import { registerHashCommand } from './hash.js';
 
 export function registerCommands(program: Command): void {
@@ -19,5 +21,7 @@ export function registerCommands(program: Command): void {
   registerPipelineCommands(program);
   registerSubmitCommand(program);
   registerScanCommand(program);
+  registerBankCommands(program);
+  registerDbStatsCommand(program);
   registerHashCommand(program);
 }
