@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Readable, PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBank } from '../../src/curation/banks.js';
@@ -12,6 +13,7 @@ import { dbStats } from '../../src/curation/stats.js';
 import { scratchDb, type ScratchDb } from './support/db.js';
 import { writePdqCsv } from './support/pdq-file.js';
 
+const ROOT = path.resolve(import.meta.dirname, '../..');
 let db: ScratchDb;
 let dir: string;
 
@@ -100,6 +102,28 @@ describe('hma bank import', () => {
 
   it('refuses a missing bank', async () => {
     await expect(importSignals(db.pool, { bank: 'NOPE', input: Readable.from(['']), format: 'csv', batchRows: 10 })).rejects.toThrow("bank 'NOPE' not found");
+  });
+});
+
+describe('the CLI', () => {
+  it('hma bank import --create prints a summary, writes rejects and exits 1 when some lines were rejected; hma db stats counts', async () => {
+    const file = path.join(dir, 'cli.csv');
+    await writeFile(file, `pdq,${PDQ}\npdq,nope\nvideo_md5,d41d8cd98f00b204e9800998ecf8427e\n`);
+    const rejects = path.join(dir, 'rejects.tsv');
+    const env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn' };
+    const hma = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'bin/hma.js'), ...args], { env, encoding: 'utf8', timeout: 120_000 });
+    const imported = hma('bank', 'import', '--create', 'CLI_BANK', file, '--rejects', rejects);
+    expect(imported.status, imported.stderr).toBe(1);
+    expect(imported.stdout).toContain('2 rows imported, 1 rejected, from 3 lines');
+    expect(imported.stdout).toContain('line 2: Invalid pdq signal: invalid PDQ hash');
+    expect(await readFile(rejects, 'utf8')).toBe('2\tInvalid pdq signal: invalid PDQ hash\n');
+    const exported = hma('bank', 'export', 'CLI_BANK', '--format', 'jsonl');
+    expect(exported.status, exported.stderr).toBe(0);
+    expect(exported.stdout.trim().split('\n')).toHaveLength(2);
+    const stats = hma('db', 'stats', '--json');
+    expect(stats.status, stats.stderr).toBe(0);
+    expect(JSON.parse(stats.stdout)).toMatchObject({ banks: expect.any(Number), signals: { video_md5: expect.any(Number) } });
+    expect(hma('bank', 'import', 'NO_SUCH_BANK', file).status).not.toBe(0);
   });
 });
 
