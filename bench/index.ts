@@ -12,24 +12,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { hamming256 } from '../src/index/bits.js';
+import { fmix32, hamming256 } from '../src/index/bits.js';
 import { PdqIndex } from '../src/index/pdq-index.js';
 
 const SEED = 0x5eed1234;
 const PLANT_PERCENT = 2;
 
-function mix32(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
-
 /** Deterministic 32-bit value for (a, b). */
 function rnd(a: number, b: number): number {
-  return mix32((mix32((a + SEED) >>> 0) ^ Math.imul(b + 1, 0x9e3779b9)) >>> 0);
+  return fmix32((fmix32((a + SEED) >>> 0) ^ Math.imul(b + 1, 0x9e3779b9)) >>> 0);
 }
 
 /** Flips `d` distinct pseudo-random bits of `h`, drawn from stream `key`. */

@@ -72,6 +72,16 @@ export function hamming256(a: Uint32Array, ao: number, b: Uint32Array, bo: numbe
   );
 }
 
+/** Murmur3's 32-bit finaliser: a cheap, well-spread hash of a 32-bit value (table slots, test data). */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** Popcount of every 16-bit value: the inner filter loop of the PDQ index reads it (64 KiB, stays in L2). */
 export const POPCOUNT16: Uint8Array = (() => {
   const t = new Uint8Array(1 << 16);

@@ -8,23 +8,13 @@
  * only on a code match. ≈ 17 bytes per entry for the keys plus ≈ 11 for the table at 0.7 load.
  */
 import { conflict, invalidInput } from '../errors/errors.js';
-import { HASH128_WORDS, readKey } from './bits.js';
+import { HASH128_WORDS, fmix32, readKey } from './bits.js';
 import { EntryState, EntryStore, PAGE_BITS, PAGE_MASK, checkEntryId } from './entry-store.js';
 import type { IndexMatch, IndexMemory, KeyInput } from './types.js';
 
 const EMPTY = -1;
 const MIN_CAPACITY = 1024;
 const MAX_LOAD = 0.7;
-
-/** Murmur3's 32-bit finaliser: spreads non-random keys (test data, sequential values) over the table. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 export class ExactIndex {
   private readonly store: EntryStore;

@@ -21,6 +21,15 @@ function plantedData(seed: number, bases: number, maxPlant: number): Map<number,
   return entries;
 }
 
+/** Adds random hashes under ids from..to−1 to both the index and the model. */
+function addRandom(index: PdqIndex, model: Map<number, Uint32Array>, next: () => number, from: number, to: number): void {
+  for (let id = from; id < to; id++) {
+    const h = randomHash(next);
+    model.set(id, h);
+    index.add(id, h);
+  }
+}
+
 function build(entries: ReadonlyMap<number, Uint32Array>): PdqIndex {
   const index = new PdqIndex();
   for (const [id, h] of entries) index.add(id, h);
@@ -165,11 +174,7 @@ describe('PdqIndex: incremental updates', () => {
     const next = rng(31);
     const entries = new Map<number, Uint32Array>();
     const index = new PdqIndex();
-    for (let id = 0; id < 2000; id++) {
-      const h = randomHash(next);
-      entries.set(id, h);
-      index.add(id, h);
-    }
+    addRandom(index, entries, next, 0, 2000);
     index.flush();
     for (let id = 2000; id < 5000; id++) {
       const h = id % 10 === 0 ? flip(entries.get(id - 1) as Uint32Array, id % 32, next) : randomHash(next);
@@ -193,11 +198,7 @@ describe('PdqIndex: incremental updates', () => {
     const entries = new Map<number, Uint32Array>();
     const index = new PdqIndex();
     // Enough entries to cross the automatic bulk merge (65,536 pending) and the shrink threshold.
-    for (let id = 0; id < 140_000; id++) {
-      const h = randomHash(next);
-      entries.set(id, h);
-      index.add(id, h);
-    }
+    addRandom(index, entries, next, 0, 140_000);
     const probes = [5, 70_000, 139_999].map((id) => flip(entries.get(id) as Uint32Array, 30, next));
     for (const q of probes) expect(asSorted(index.query(q, 31))).toEqual(bruteForce(entries, q, 31));
     const before = index.memory().tableBytes;
