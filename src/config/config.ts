@@ -90,6 +90,8 @@ const spec = {
   SERVICES_REGISTRY_HEAP: [z.string().trim().regex(/^\d+[mg]$/, 'expected a JVM size such as 512m or 1g'), '512m'],
 
   // Hashing
+  /** Installed signal types (HMA's defaults are pdq and video_md5; vpdq is an extension there, opt-in here). */
+  SIGNAL_TYPES: [list.pipe(z.array(z.enum(['pdq', 'video_md5', 'vpdq'])).min(1, 'at least one signal type')), 'pdq,video_md5'],
   HASH_WORKERS: [int(1, 256), String(Math.max(1, os.availableParallelism()))],
   PDQ_MODE: [oneOf('fullres', 'cli512nn'), 'fullres'],
   PDQ_MIN_QUALITY: [int(0, 100), '50'],

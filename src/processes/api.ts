@@ -7,6 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { buildApp } from '../api/app.js';
 import { curatorRoutes } from '../api/curator/index.js';
+import { hasherRoutes } from '../api/hasher/routes.js';
+import { HashInput } from '../api/media-input/hash-input.js';
 import { devRoutes } from '../api/dev/routes.js';
 import { DevTools } from '../api/dev/tools.js';
 import { uiRoutes } from '../api/ui/index.js';
@@ -14,7 +16,9 @@ import { matcherRoutes } from '../api/matcher/routes.js';
 import { openApiPlugin } from '../api/openapi.js';
 import type { ReadinessCheck } from '../api/routes/status.js';
 import { startOutboxRelay } from '../curation/outbox/start.js';
+import { MediaHasher } from '../hashing/index.js';
 import { drawCoinflip } from '../matching/coinflip.js';
+import type { ContentType } from '../signals/registry.js';
 import { startMatching, type Matching } from './matching.js';
 import { ReadYourWrites } from './read-your-writes.js';
 import type { Runtime } from './runtime.js';
@@ -48,10 +52,27 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
   // Hooks apply to routes declared after them: the write hook goes before /c.
   const ryw = matching && config.ROLE_CURATOR ? new ReadYourWrites(runtime.db, matching.feed) : undefined;
   if (ryw) plugins.push(noteWrites(ryw));
+  // The curator hashes URLs and uploads itself (as HMA's does), so it gets the pool too.
+  let input: HashInput | undefined;
+  if (config.ROLE_HASHER || config.ROLE_CURATOR) {
+    const hasher = MediaHasher.fromConfig(config);
+    runtime.onStop('hashing pool', () => hasher.close());
+    input = new HashInput(config, hasher);
+  }
+  if (config.ROLE_HASHER && input) plugins.push(hasherRoutes({ config, input }));
   if (config.ROLE_CURATOR) {
     const relay = await startOutboxRelay(config, runtime.db);
     runtime.onStop('outbox relay', () => relay.stop());
-    plugins.push(curatorRoutes({ db: runtime.db, config }));
+    const curatorInput = input;
+    plugins.push(
+      curatorRoutes({
+        db: runtime.db,
+        config,
+        hasher: curatorInput
+          ? async (bytes, contentType, types) => (await curatorInput.hashBytes(bytes, contentType as ContentType, types)).values
+          : undefined,
+      }),
+    );
   }
   if (matching) {
     const feed = matching.feed;
@@ -62,6 +83,14 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
         drawCoinflip: (seed) => drawCoinflip({ seed }),
         isReady: () => feed.ready,
         beforeLookup: ryw ? () => ryw.beforeLookup() : async () => undefined,
+        maxUploadBytes: config.MAX_MEDIA_BYTES,
+        media:
+          config.ROLE_HASHER && input
+            ? {
+                hashUrl: async (url, ct, types) => (await input!.hashUrl(url, ct, types)).values,
+                hashUpload: async (req, types) => (await input!.hashUpload(req, types)).values,
+              }
+            : undefined,
       }),
     );
   }

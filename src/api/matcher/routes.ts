@@ -3,6 +3,7 @@
  * replica, plus a batch lookup. Quirks fixed: GET /m/lookup honours
  * bypass_coinflip; /m/compare works for every signal type.
  */
+import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { HmaError, invalidInput } from '../../errors/errors.js';
 import type { MatchReplica } from '../../replica/replica.js';
@@ -27,6 +28,7 @@ export interface MatcherDeps {
   readonly beforeLookup: () => Promise<void>;
   /** Present when the process has the hasher role. */
   readonly media?: LookupMedia;
+  readonly maxUploadBytes: number;
 }
 
 /** pydantic's bool parsing, as HMA's query models accept it. */
@@ -92,6 +94,8 @@ export function matcherRoutes(deps: MatcherDeps) {
   }
 
   return async (app: FastifyInstance) => {
+    await app.register(multipart, { limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 10, fieldSize: 64 * 1024 } });
+
     app.get<{ Querystring: { signal: string; signal_type: string; banks?: string; include_distance?: string; threshold?: number } }>(
       '/m/raw_lookup',
       {
