@@ -28,6 +28,7 @@ import { classify, malformedEvent, type DeadLetterReason } from '../deadletter/r
 import { LagMonitor } from './lag.js';
 import { pipelineMetrics as m } from './metrics.js';
 import { TransactionalProducers } from './transactional-producers.js';
+import { chunkBySize } from './send-chunks.js';
 import { runWindow } from './window.js';
 
 export type StageName = 'hasher' | 'matcher' | 'actioner';
@@ -311,8 +312,8 @@ export class Stage<I extends TopicName> {
     const t0 = performance.now();
     const txn = await producer.transaction();
     try {
-      if (byTopic.size > 0) {
-        await txn.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      for (const [topic, messages] of byTopic) {
+        for (const chunk of chunkBySize(messages)) await txn.send({ topic, messages: chunk });
       }
       await txn.sendOffsets({
         consumerGroupId: this.groupId,

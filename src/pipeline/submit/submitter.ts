@@ -8,6 +8,7 @@ import type { Config } from '../../config/config.js';
 import type { TopicCodec } from '../../kafka/codec.js';
 import type { ContentSubmittedValue } from '../../kafka/values.js';
 import { topicName } from '../../../topology/topics.js';
+import { chunkBySize } from '../stage/send-chunks.js';
 import { newSubmission, type SubmissionInput } from './submission.js';
 
 const { Partitioners } = kafkajs;
@@ -47,7 +48,7 @@ export class Submitter {
       values.map(async (v) => ({ key: v.content_id, value: await this.deps.codec.encode('content.submitted', v) })),
     );
     const producer = await this.connected();
-    await producer.send({ topic: this.topic, acks: -1, messages });
+    for (const chunk of chunkBySize(messages)) await producer.send({ topic: this.topic, acks: -1, messages: chunk });
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ import { createKafka, withAdmin } from '../../../src/kafka/client.js';
 import { createRegistry, registerSchemas } from '../../../src/kafka/registry.js';
 import { applyTopics } from '../../../src/kafka/topology.js';
 import type { TopicValues } from '../../../src/kafka/values.js';
+import { chunkBySize } from '../../../src/pipeline/stage/send-chunks.js';
 import { topicName, type TopicName } from '../../../topology/topics.js';
 
 export interface TestPipeline {
@@ -60,9 +61,7 @@ export async function testPipeline(label: string, extra: NodeJS.ProcessEnv = {})
   };
   const produceRaw = async (topic: TopicName, items: ReadonlyArray<{ key: string; value: Buffer | null }>) => {
     const p = await connected();
-    for (let i = 0; i < items.length; i += 500) {
-      await p.send({ topic: topicName(config.TOPIC_PREFIX, topic), acks: -1, messages: items.slice(i, i + 500) });
-    }
+    for (const chunk of chunkBySize(items)) await p.send({ topic: topicName(config.TOPIC_PREFIX, topic), acks: -1, messages: chunk });
   };
   return {
     config,

@@ -1,0 +1,49 @@
+/** `hma <command>` child processes for tests that kill and restart them. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+export class HmaProcess {
+  private child: ChildProcess | undefined;
+  starts = 0;
+  kills = 0;
+
+  constructor(
+    readonly command: readonly string[],
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  start(): void {
+    this.starts++;
+    this.child = spawn(process.execPath, [path.join(root, 'bin/hma.js'), ...this.command], {
+      cwd: root,
+      env: this.env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    if (signal === 'SIGKILL') this.kills++;
+    await exited;
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs = 15_000): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}
