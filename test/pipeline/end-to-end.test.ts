@@ -5,7 +5,7 @@
  * actioner. Checks the results, the actions (signed webhook, topic write, dead letter
  * after failed webhook calls) and that a redelivered result fires nothing again.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -28,6 +28,7 @@ import { Runtime } from '../../src/processes/runtime.js';
 import { scratchDb, type ScratchDb } from '../curation/support/db.js';
 import { mediaServer, type MediaServer } from './support/media-server.js';
 import { readTopic, testPipeline, type TestPipeline } from './support/topics.js';
+import { runHma } from '../support/cli.js';
 
 const PDQ_DATA = '/work/shared/testdata/pdq/pdq-data';
 const ORIG_PDQ = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22'; // aaa-orig.jpg
@@ -219,6 +220,28 @@ describe('pipeline end to end', () => {
     // Every stage counted its events.
     for (const stage of ['hasher', 'matcher', 'actioner']) expect(await counter('hma_pipeline_events_in_total', { stage })).toBeGreaterThanOrEqual(3);
   });
+});
+
+describe('hma scan', () => {
+  it('submits every image under a folder, inline or served, and summarises the outcomes', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hma-scan-'));
+    await mkdir(path.join(dir, 'nested'));
+    await copyFile(`${PDQ_DATA}/misc-images/wee.jpg`, path.join(dir, 'wee.jpg'));
+    await copyFile(`${PDQ_DATA}/misc-images/small.jpg`, path.join(dir, 'nested', 'small.jpg'));
+    // Over the inline limit below: served to the hasher by scan's own file server.
+    await copyFile(`${PDQ_DATA}/bridge-mods/blur-a-little.jpg`, path.join(dir, 'nested', 'blur.jpg'));
+    await writeFile(path.join(dir, 'broken.png'), 'not a png');
+    await writeFile(path.join(dir, 'notes.txt'), 'not media');
+    const out = await runHma(['scan', dir, '--timeout', '90'], { ...p.env, MAX_INLINE_MEDIA_BYTES: '100000', LOG_LEVEL: 'error' });
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/4 submitted in [\d.]+ s: 2 matched, 1 not matched, 1 failed \(unsupported_media 1\)/);
+    const rows = out.stdout.split('\n');
+    expect(rows.find((r) => r.includes('wee.jpg'))).toMatch(/MATCH\s+E2E_REVIEW\s+review/);
+    expect(rows.find((r) => r.includes('blur.jpg'))).toMatch(/MATCH\s+E2E_ABUSE\s+abuse\s+distance/);
+    expect(rows.find((r) => r.includes('broken.png'))).toMatch(/failed: unsupported_media/);
+    expect(rows.some((r) => r.includes('small.jpg'))).toBe(false); // no match: only with --all
+  }, 180_000);
 });
 
 /** Committed values of a plain (non-Avro) topic, up to `count` or `ms`. */
