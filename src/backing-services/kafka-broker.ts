@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Config } from '../config/config.js';
+import { sharingPlan } from './class-data-sharing.js';
 import { resolveClasspath } from './maven.js';
 import type { ServicePaths } from './paths.js';
 import { spawnDetached, type PidRecord } from './process-control.js';
@@ -121,6 +122,7 @@ export async function startBroker(cfg: BrokerConfig, paths: ServicePaths, pidFil
   const classpath = await kafkaClasspath(cfg, paths);
   const props = await prepare(cfg, paths, classpath);
   const dir = brokerDir(paths);
+  const sharing = await sharingPlan(path.join(paths.cache, 'class-data'), 'kafka', classpath);
   return spawnDetached({
     service: 'kafka',
     command: 'java',
@@ -131,6 +133,7 @@ export async function startBroker(cfg: BrokerConfig, paths: ServicePaths, pidFil
       '-XX:MaxGCPauseMillis=20',
       '-XX:+ExitOnOutOfMemoryError',
       '-Djava.awt.headless=true',
+      ...sharing.jvmFlags,
       `-Dlog4j.configuration=file:${path.join(dir, 'log4j.properties')}`,
       '-cp', classpath,
       KAFKA_MARKER,
@@ -142,6 +145,7 @@ export async function startBroker(cfg: BrokerConfig, paths: ServicePaths, pidFil
     logFile: path.join(dir, 'kafka.log'),
     pidFile,
     port: cfg.KAFKA_PORT,
+    pendingArchive: sharing.pending,
   });
 }
 

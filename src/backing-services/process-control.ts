@@ -8,6 +8,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { PendingArchive } from './class-data-sharing.js';
 
 /** What a pid file records: enough to recognise our process even after the pid was reused. */
 export interface PidRecord {
@@ -18,6 +19,8 @@ export interface PidRecord {
   readonly port?: number;
   readonly log: string;
   readonly startedAt: string;
+  /** A class-data archive the JVM dumps at exit, to promote after a clean stop. */
+  readonly pendingArchive?: PendingArchive;
 }
 
 export async function readPidFile(file: string): Promise<PidRecord | undefined> {
@@ -73,6 +76,7 @@ export interface SpawnSpec {
   readonly logFile: string;
   readonly pidFile: string;
   readonly port?: number;
+  readonly pendingArchive?: PendingArchive;
 }
 
 /** Starts a process in a new session (its own process group), output appended to its log, and writes its pid file. */
@@ -99,6 +103,7 @@ export async function spawnDetached(spec: SpawnSpec): Promise<PidRecord> {
       port: spec.port,
       log: spec.logFile,
       startedAt: new Date().toISOString(),
+      pendingArchive: spec.pendingArchive,
     };
     await writeFile(spec.pidFile, JSON.stringify(rec, null, 2) + '\n');
     return rec;

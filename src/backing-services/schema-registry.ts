@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
+import { sharingPlan } from './class-data-sharing.js';
 import { fetchArtifact, unpackTarGz } from './maven.js';
 import type { ServicePaths } from './paths.js';
 import { spawnDetached, type PidRecord } from './process-control.js';
@@ -39,6 +40,8 @@ export async function ensureRegistryInstalled(cfg: RegistryConfig, paths: Servic
 export async function startRegistry(cfg: RegistryConfig, paths: ServicePaths, pidFile: string): Promise<PidRecord> {
   const installDir = await ensureRegistryInstalled(cfg, paths);
   const logDir = path.join(paths.run, 'schema-registry');
+  const jar = runnerJar(installDir, cfg.APICURIO_VERSION);
+  const sharing = await sharingPlan(path.join(paths.cache, 'class-data'), 'schema-registry', jar);
   return spawnDetached({
     service: 'schema-registry',
     command: 'java',
@@ -50,8 +53,9 @@ export async function startRegistry(cfg: RegistryConfig, paths: ServicePaths, pi
       '-XX:+UseSerialGC',
       '-XX:+ExitOnOutOfMemoryError',
       '-Djava.awt.headless=true',
+      ...sharing.jvmFlags,
       '-jar',
-      runnerJar(installDir, cfg.APICURIO_VERSION),
+      jar,
     ],
     marker: REGISTRY_MARKER,
     cwd: installDir,
@@ -74,6 +78,7 @@ export async function startRegistry(cfg: RegistryConfig, paths: ServicePaths, pi
     logFile: path.join(logDir, 'registry.log'),
     pidFile,
     port: cfg.SCHEMA_REGISTRY_PORT,
+    pendingArchive: sharing.pending,
   });
 }
 

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { Config } from '../config/config.js';
+import { promoteArchive } from './class-data-sharing.js';
 import { brokerAnswers, startBroker } from './kafka-broker.js';
 import { servicePaths, type ServicePaths } from './paths.js';
 import {
@@ -180,7 +181,10 @@ export async function servicesDown(cfg: ServicesConfig): Promise<StopReport[]> {
   const m = managed(cfg, servicePaths(cfg));
   const stop = async (s: Managed): Promise<StopReport> => {
     const rec = await readPidFile(s.pidFile);
-    const outcome = rec ? await stopProcess(rec, s.pidFile, s.graceMs) : 'not-running';
+    // A JVM dumping its class-data archive at exit needs longer to stop, once.
+    const grace = rec?.pendingArchive ? Math.max(s.graceMs, 60_000) : s.graceMs;
+    const outcome = rec ? await stopProcess(rec, s.pidFile, grace) : 'not-running';
+    if (outcome === 'stopped' && rec?.pendingArchive) await promoteArchive(rec.pendingArchive);
     return { name: s.name, outcome, stillAnswering: await portOpen(s.port) };
   };
   const app = await stop(m[APP_SERVICE]);
