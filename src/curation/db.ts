@@ -12,8 +12,6 @@ export type Tx = pg.PoolClient;
 /** Anything that can run a query: the pool (autocommit reads) or a transaction's client. */
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
-/** Must equal the key in outbox_lock() (src/postgres/migrations). */
-export const OUTBOX_LOCK_KEY = '4857301126600104';
 
 async function inTx<T>(db: Db, first: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const client = await db.connect();
@@ -31,9 +29,13 @@ async function inTx<T>(db: Db, first: string, fn: (tx: Tx) => Promise<T>): Promi
   }
 }
 
+/** Takes the outbox lock in a transaction that writes curation tables by itself (not through withWriteTx). */
+export const OUTBOX_LOCK_SQL = 'SELECT outbox_lock()';
+
 /** One transaction that may change banks, content or signals (and so the outbox). */
 export function withWriteTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return inTx(db, `SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`, fn);
+  // outbox_lock() (src/postgres/migrations) is the one definition of the lock.
+  return inTx(db, OUTBOX_LOCK_SQL, fn);
 }
 
 /** One transaction that reads a consistent snapshot (or writes nothing the outbox sees). */

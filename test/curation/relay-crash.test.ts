@@ -109,5 +109,5 @@ describe('outbox relay under kill -9', () => {
         else expect(m.value).toMatchObject({ ...row.value, change_seq: m.seq });
       }
     }
-  });
+  }, 600_000);
 });

@@ -159,5 +159,5 @@ describe('replay of the signals and banks topics', () => {
     for (const b of bankRows) {
       expect(banks.get(b.id), `bank ${b.name}`).toMatchObject({ bank_id: Number(b.id), name: b.name, matching_enabled_ratio: b.ratio, labels: b.labels });
     }
-  });
+  }, 600_000);
 });

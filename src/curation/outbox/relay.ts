@@ -12,8 +12,8 @@ import { toChangeRecord, type OutboxRow, type OutboxTopic } from './events.js';
 import { outboxBacklog, outboxPublished } from './metrics.js';
 import type { ChangePublisher } from './publisher.js';
 
-/** Session lock held by the active relay (any fixed bigint, distinct from the outbox lock). */
-const LEADER_LOCK_KEY = '4857301126600105';
+/** Session lock held by the active relay: one per schema (as the outbox lock), so relays of other schemas in the same database do not wait on it. */
+const LEADER_LOCK = 'pg_try_advisory_lock(48573012, hashtext(current_schema()))';
 export const OUTBOX_CHANNEL = 'hma_outbox';
 
 export interface RelayOptions {
@@ -123,7 +123,7 @@ export class OutboxRelay {
   private async becomeLeader(): Promise<boolean> {
     if (this.leader) return true;
     const client = await this.opts.db.connect();
-    const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LEADER_LOCK_KEY}) AS ok`);
+    const { rows } = await client.query<{ ok: boolean }>(`SELECT ${LEADER_LOCK} AS ok`);
     if (!rows[0]?.ok) {
       client.release();
       return false;

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { HmaError } from '../../errors/errors.js';
-import { OUTBOX_LOCK_KEY, translatePgError } from '../../curation/db.js';
+import { OUTBOX_LOCK_SQL, translatePgError } from '../../curation/db.js';
 import type { JsonObject, RecordUpdate } from '../types.js';
 
 /** The commit was refused: the fetch must stop (not an upstream problem). */
@@ -147,7 +147,7 @@ export async function commitBatch(tx: pg.PoolClient, input: CommitInput): Promis
   try {
     await tx.query('BEGIN');
     // The outbox lock first, as every curation writer takes it (no lock-order deadlocks).
-    await tx.query(`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`);
+    await tx.query(OUTBOX_LOCK_SQL);
     const { rows } = await tx.query<{ enabled: boolean; bank_id: string | null; matches: boolean }>(
       `SELECT e.enabled, b.id AS bank_id,
               (SELECT s.checkpoint_json FROM exchange_fetch_status s WHERE s.exchange_id = e.id) IS NOT DISTINCT FROM $2::jsonb AS matches
