@@ -1,13 +1,14 @@
 /** /c/bank/<b>/content and /c/bank/<b>/signal: HMA's content endpoints plus listing and add-by-id. */
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/config.js';
-import { HmaError, invalidInput } from '../../errors/errors.js';
+import { invalidInput } from '../../errors/errors.js';
 import { getBank } from '../../curation/banks.js';
 import * as contents from '../../curation/contents.js';
 import { parseMetadataField } from '../../curation/content-fields.js';
 import type { Db } from '../../curation/db.js';
-import { checkContentType, hashUrl, parseTypes, type MediaHasher } from './media.js';
+import { readUpload } from '../media-input/upload.js';
+import { hashUrl, parseTypes, usableSignals, type MediaHasher } from './media.js';
 import { bankJson, contentJson, contentRecordJson, listedContentJson } from './render.js';
 import * as s from './schemas.js';
 
@@ -28,27 +29,6 @@ type Body = Record<string, unknown> | undefined;
 
 /** HMA: only the literal "true", any case, is true. */
 const flag = (v: string | undefined, dflt: boolean) => (v === undefined ? dflt : v.toLowerCase() === 'true');
-
-/** Multipart: one file whose field name is the content type, plus the extras as form fields. */
-async function readUpload(req: FastifyRequest): Promise<{ contentType: string; bytes: Buffer; fields: Record<string, string> }> {
-  let file: { contentType: string; bytes: Buffer } | undefined;
-  const fields: Record<string, string> = {};
-  try {
-    for await (const part of req.parts()) {
-      if (part.type === 'file') {
-        if (file) throw invalidInput('Only one file allowed per request');
-        file = { contentType: checkContentType(part.fieldname), bytes: await part.toBuffer() };
-      } else if (typeof part.value === 'string') {
-        fields[part.fieldname] = part.value;
-      }
-    }
-  } catch (err) {
-    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new HmaError('too_large', 'Content too large');
-    throw err;
-  }
-  if (!file) throw invalidInput('Missing multipart/form-data file upload');
-  return { ...file, fields };
-}
 
 /** Extras sent as form fields: metadata is a JSON string, review_labels a JSON list or comma list. */
 function formExtras(fields: Record<string, string>): contents.ContentExtras {
@@ -106,14 +86,14 @@ export function contentRoutes(deps: { db: Db; config: Config; hasher: MediaHashe
         await getBank(db, bank_name); // 404 before downloading anything
         const extras = contents.parseExtras(req.body ?? {});
         const signals = await hashUrl(config, deps.hasher, q.url, q.content_type, parseTypes(q.types));
-        return contents.addContent(db, bank_name, signals, extras);
+        return contents.addContent(db, bank_name, usableSignals(signals), extras);
       }
       if (req.isMultipart()) {
         await getBank(db, bank_name);
         const upload = await readUpload(req);
         const extras = formExtras(upload.fields);
         const signals = await deps.hasher(upload.bytes, upload.contentType, parseTypes(q.types));
-        return contents.addContent(db, bank_name, signals, extras);
+        return contents.addContent(db, bank_name, usableSignals(signals), extras);
       }
       if (q.content_id !== undefined) {
         return contents.addExistingContent(db, bank_name, q.content_id, contents.parseExtras(req.body ?? {}));

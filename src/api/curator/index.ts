@@ -6,6 +6,7 @@ import { bankRoutes } from './banks.js';
 import { contentRoutes } from './content.js';
 import { exchangeRoutes } from './exchanges.js';
 import { MediaHasher as HashingService } from '../../hashing/index.js';
+import { HashInput } from '../media-input/hash-input.js';
 import { mediaHasherFrom, type MediaHasher } from './media.js';
 import { typeRoutes } from './types.js';
 
@@ -22,7 +23,8 @@ export interface CuratorDeps {
 
 export function curatorRoutes(deps: CuratorDeps) {
   const nowS = deps.nowS ?? (() => Math.floor(Date.now() / 1000));
-  const hasher = deps.hasher ?? mediaHasherFrom(HashingService.fromConfig(deps.config, { inProcess: true }));
+  const hasher =
+    deps.hasher ?? mediaHasherFrom(new HashInput(deps.config, HashingService.fromConfig(deps.config, { inProcess: true })));
   return async (app: FastifyInstance) => {
     await app.register(
       async (c) => {
