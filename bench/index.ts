@@ -11,6 +11,7 @@
  * runs), recall and precision against brute force on a sample, incremental add/remove cost.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fmix32, hamming256 } from '../src/index/bits.js';
 import { PdqIndex } from '../src/index/pdq-index.js';
@@ -161,6 +162,7 @@ function bench(n: number, args: Args): void {
       p99s.push(pct(lat, 0.99) * 1000);
     }
     console.log(
+      `[load average ${loadavg()[0].toFixed(1)}] ` +
       `radius ${radius}: ${Math.round(median(rates)).toLocaleString('en')} lookups/s (runs: ${rates.map((x) => Math.round(x)).join(', ')})` +
         ` | per CPU-second ${Math.round(median(cpuRates)).toLocaleString('en')}` +
         ` | p50 ${median(p50s).toFixed(0)} µs p99 ${median(p99s).toFixed(0)} µs | ${(found / args.queries).toFixed(2)} matches/query`,
