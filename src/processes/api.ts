@@ -97,7 +97,7 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
   const dev = config.PRODUCTION ? undefined : new DevTools(config, runtime.db);
   if (dev) plugins.push(devRoutes(dev, { uiEnabled: config.UI_ENABLED }));
   if (config.UI_ENABLED) {
-    plugins.push(uiRoutes({ runtime, matching, dev, beforeLookup: ryw ? () => ryw.beforeLookup() : undefined }));
+    plugins.push(uiRoutes({ runtime, matching, dev, input, beforeLookup: ryw ? () => ryw.beforeLookup() : undefined }));
   }
   plugins.push(async (app) => {
     app.get('/', async (_req, reply) => reply.redirect(config.UI_ENABLED ? '/ui/' : '/status'));

@@ -17,11 +17,11 @@ import { isHmaError } from '../../errors/errors.js';
 import type { Matching } from '../../processes/matching.js';
 import type { Runtime } from '../../processes/runtime.js';
 import type { DevTools } from '../dev/tools.js';
-import type { MediaHasher } from '../curator/media.js';
+import type { HashInput } from '../media-input/hash-input.js';
 import { httpStatusOf } from '../http-errors.js';
 import { ClusterStatus } from './cluster.js';
 import { frame, type UiContext } from './context.js';
-import { inProcessMedia } from './media.js';
+import { uiMedia } from './media.js';
 import { bankRoutes } from './pages/bank.js';
 import { banksRoutes } from './pages/banks.js';
 import { dashboardRoutes } from './pages/dashboard.js';
@@ -39,8 +39,8 @@ export interface UiDeps {
   readonly beforeLookup?: () => Promise<void>;
   /** Development tools (PRODUCTION=false): the dashboard's buttons. */
   readonly dev?: DevTools;
-  /** The process's media hasher, if it has one (e.g. a worker pool); else hashing runs in-process. */
-  readonly hasher?: MediaHasher;
+  /** The process's media input (its hashing pool), if it has one; else the UI hashes in-process. */
+  readonly input?: HashInput;
 }
 
 const staticDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
@@ -68,7 +68,7 @@ export function uiRoutes(deps: UiDeps) {
       beforeLookup: deps.beforeLookup ?? (async () => undefined),
     },
     replica: matching?.replica,
-    media: inProcessMedia(config, deps.hasher),
+    media: uiMedia(config, deps.input),
     dev: deps.dev,
     cluster: new ClusterStatus(() => runtime.kafka, config.TOPIC_PREFIX),
     results: new ResultsFeed(() => runtime.kafka, () => runtime.codec, config.TOPIC_PREFIX),

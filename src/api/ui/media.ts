@@ -1,21 +1,23 @@
 /**
  * Media hashing as the UI needs it: uploads and fetched URLs to signals (find, add,
- * remove), and a photo's PDQ hash, quality and dihedral variants (match debugger).
+ * remove) through the process's shared media-input module (its worker pool), and for the
+ * match debugger a photo's PDQ hash, quality and 8 dihedral variants plus a preview.
  *
- * Built on src/hashing's photo pipeline (decode exactly as the reference, then the PDQ
- * core) and MD5; it runs in-process, which suits a low-traffic UI. A process that has a
- * worker pool passes its own MediaHasher instead.
+ * The debugger decodes in-process with src/hashing's decoder (the reference's pixel
+ * pipeline) and hashes with the PDQ core, which gives the variants from the same DCT;
+ * the hashing service has no dihedral entry point yet.
  */
 import sharp from 'sharp';
 import type { Config } from '../../config/config.js';
-import { probeImage, decodeImage, type DecodeOptions } from '../../hashing/decode-image.js';
-import { md5OfBytes } from '../../hashing/md5-stream.js';
-import { hashPhoto } from '../../hashing/photo.js';
-import { invalidInput } from '../../errors/errors.js';
+import { MediaHasher } from '../../hashing/index.js';
+import { decodeImage, probeImage } from '../../hashing/decode-image.js';
+import { lowQualityTooSmall } from '../../hashing/media-errors.js';
+import { hashPixels } from '../../hashing/photo.js';
 import { DIHEDRAL_NAMES, type DihedralName } from '../../signals/pdq/dihedral.js';
 import { hash256ToHex } from '../../signals/pdq/hash256.js';
 import { PdqHasher } from '../../signals/pdq/hasher.js';
-import type { MediaHasher } from '../curator/media.js';
+import { PDQ_MIN_DIMENSION, pdqWorkingSize } from '../../signals/pdq/image.js';
+import { HashInput } from '../media-input/hash-input.js';
 
 export interface PhotoAnalysis {
   readonly hash: string;
@@ -27,7 +29,8 @@ export interface PhotoAnalysis {
 }
 
 export interface UiMedia {
-  readonly hash: MediaHasher;
+  /** Signals of media bytes or a URL, HMA's way ("" for a PDQ below the minimum quality). */
+  readonly input: HashInput;
   analyzePhoto(bytes: Buffer): Promise<PhotoAnalysis>;
   /** A small JPEG of an image as a data: URL for previews, or null if it cannot be made. */
   thumbnail(bytes: Buffer): Promise<string | null>;
@@ -35,45 +38,28 @@ export interface UiMedia {
 
 const THUMB_PX = 320;
 
-const decodeOptions = (config: Config): DecodeOptions => ({
-  maxPixels: config.MAX_IMAGE_PIXELS,
-  grey16: config.PDQ_GREY16_CLAMP ? 'clamp' : 'high_byte',
-});
-
-/** Which installed signal type each content type yields here (HMA's defaults). */
-const TYPES_OF: Readonly<Record<string, readonly string[]>> = { photo: ['pdq'], video: ['video_md5'] };
-
-export function inProcessMedia(config: Config, hasher?: MediaHasher): UiMedia {
-  const opts = { ...decodeOptions(config), mode: config.PDQ_MODE };
-  const ownHash: MediaHasher = async (bytes, contentType, types) => {
-    const available = TYPES_OF[contentType];
-    if (!available) throw invalidInput(`no such content_type: '${contentType}'`);
-    for (const t of types ?? []) {
-      if (!available.includes(t)) throw invalidInput(`signal type '${t}' doesn't exist or is disabled`);
-    }
-    const out: Record<string, string> = {};
-    if (contentType === 'video') out.video_md5 = await md5OfBytes(bytes);
-    else {
-      const photo = await hashPhoto(bytes, opts);
-      // HMA answers an empty PDQ for images below the quality threshold.
-      out.pdq = photo.quality >= config.PDQ_MIN_QUALITY ? photo.hash : '';
-    }
-    return out;
-  };
-  let dihedral: PdqHasher | undefined;
+/**
+ * `input` is the process's media input (worker pool); a process without one (no hasher
+ * or curator role) hashes in-process, which suits the UI's low traffic.
+ */
+export function uiMedia(config: Config, input?: HashInput): UiMedia {
+  const opts = { maxPixels: config.MAX_IMAGE_PIXELS, grey16: config.PDQ_GREY16_CLAMP ? 'clamp' as const : 'high_byte' as const };
+  let pdq: PdqHasher | undefined;
   return {
-    hash: hasher ?? ownHash,
+    input: input ?? new HashInput(config, MediaHasher.fromConfig(config, { inProcess: true })),
     async analyzePhoto(bytes) {
-      const photo = await hashPhoto(bytes, opts);
       const meta = await probeImage(bytes, opts);
+      const size = pdqWorkingSize(meta.width, meta.height, config.PDQ_MODE);
+      if (size.width < PDQ_MIN_DIMENSION || size.height < PDQ_MIN_DIMENSION) throw lowQualityTooSmall(meta.width, meta.height);
       const img = await decodeImage(bytes, meta, opts);
-      dihedral ??= new PdqHasher();
-      const { hashes } = dihedral.hashDihedral(img, config.PDQ_MODE);
+      const plain = hashPixels(img, config.PDQ_MODE);
+      pdq ??= new PdqHasher();
+      const { hashes } = pdq.hashDihedral(img, config.PDQ_MODE);
       return {
-        hash: photo.hash,
-        quality: photo.quality,
-        width: photo.width,
-        height: photo.height,
+        hash: plain.hash,
+        quality: plain.quality,
+        width: img.width,
+        height: img.height,
         variants: DIHEDRAL_NAMES.map((name) => ({ name, hash: hash256ToHex(hashes[name]) })),
       };
     },

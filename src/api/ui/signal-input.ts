@@ -3,10 +3,9 @@
  * here, with the media fetcher's SSRF checks), or a signal typed in. Each becomes a
  * `{signal_type: value}` map.
  */
-import type { Config } from '../../config/config.js';
 import { HmaError, invalidInput } from '../../errors/errors.js';
 import { normalizeSignal } from '../../curation/signal-types.js';
-import { checkContentType, hashUrl } from '../curator/media.js';
+import { checkContentType } from '../media-input/selection.js';
 import { field, requiredField, type Form } from './forms.js';
 import type { UiMedia } from './media.js';
 
@@ -28,15 +27,16 @@ export function sourceOf(form: Form): Source {
 export async function hashUploaded(media: UiMedia, form: Form): Promise<SignalInput> {
   if (!form.file) throw invalidInput('Choose a file to upload');
   const contentType = checkContentType(field(form, 'content_type') ?? 'photo');
-  return { source: 'upload', label: form.file.filename || 'uploaded file', signals: await media.hash(form.file.bytes, contentType, undefined) };
+  const { values } = await media.input.hashBytes(form.file.bytes, contentType, undefined);
+  return { source: 'upload', label: form.file.filename || 'uploaded file', signals: values };
 }
 
 /** HMA's /ui/query_url wraps hashing failures: 400 "Failed to hash URL content: …". */
-export async function hashFetched(config: Config, media: UiMedia, form: Form): Promise<SignalInput> {
+export async function hashFetched(media: UiMedia, form: Form): Promise<SignalInput> {
   const url = requiredField(form, 'url', 'URL is required');
   const contentType = requiredField(form, 'content_type', 'Content type is required');
   try {
-    return { source: 'url', label: url, signals: await hashUrl(config, media.hash, url, contentType, undefined) };
+    return { source: 'url', label: url, signals: (await media.input.hashUrl(url, contentType, undefined)).values };
   } catch (err) {
     if (err instanceof HmaError && err.code !== 'not_ready') {
       throw new HmaError(err.code === 'too_large' ? 'too_large' : 'invalid_input', `Failed to hash URL content: ${err.message}`);
@@ -51,12 +51,12 @@ export function typedSignal(form: Form): SignalInput {
   return { source: 'hash', label: value, signals: { [type]: normalizeSignal(type, value) } };
 }
 
-export function signalInput(config: Config, media: UiMedia, form: Form): Promise<SignalInput> {
+export function signalInput(media: UiMedia, form: Form): Promise<SignalInput> {
   switch (sourceOf(form)) {
     case 'upload':
       return hashUploaded(media, form);
     case 'url':
-      return hashFetched(config, media, form);
+      return hashFetched(media, form);
     case 'hash':
       return Promise.resolve(typedSignal(form));
   }

@@ -78,7 +78,8 @@ function formMetadata(form: Form) {
       throw invalidInput('Metadata JSON must be valid JSON (an object)');
     }
   }
-  return parseMetadata({ content_id: field(form, 'content_id'), content_uri: field(form, 'content_uri'), json });
+  const raw: Record<string, unknown> = { content_id: field(form, 'content_id'), content_uri: field(form, 'content_uri'), json };
+  return parseMetadata(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
 }
 
 async function bankPage(ctx: UiContext, reply: FastifyReply, name: string, q: BrowseQuery, notices: Notice[], status = 200) {
@@ -123,7 +124,7 @@ async function idsToRemove(ctx: UiContext, bank: string, form: Form): Promise<nu
     });
     return [...new Set(ids)];
   }
-  const input = await signalInput(ctx.config, ctx.media, form);
+  const input = await signalInput(ctx.media, form);
   return [...new Set((await exactContentIds(ctx.matching, bank, input.signals)).map((m) => m.content_id))];
 }
 
@@ -138,7 +139,7 @@ export function bankRoutes(ctx: UiContext) {
       const form = await readForm(req);
       try {
         const extras = { metadata: formMetadata(form), note: parseNote(field(form, 'note')) };
-        const input = await signalInput(ctx.config, ctx.media, form);
+        const input = await signalInput(ctx.media, form);
         const { id } = await contents.addContent(ctx.db, name, input.signals, extras);
         return await reply.redirect(`${doneUrl(bankUrl(name, { focus: String(id) }), 'added', { id: String(id) })}#item-${id}`, 303);
       } catch (err) {
@@ -191,7 +192,7 @@ export function bankRoutes(ctx: UiContext) {
       } else {
         throw invalidInput('Provide either url and content_type, or signal_type and signal_value');
       }
-      const input = await signalInput(ctx.config, ctx.media, form);
+      const input = await signalInput(ctx.media, form);
       const found = await findInBanks(ctx.db, ctx.matching, input.signals, { bypassRatio: true, banks: [name] });
       const matches = found.matches.map((m) => ({
         signal_type: m.signal_type,

@@ -83,7 +83,7 @@ export function banksRoutes(ctx: UiContext) {
       const form = await readForm(req);
       const bypass = notFalse(form.fields.bypass_enabled_ratio);
       try {
-        const input = await signalInput(ctx.config, ctx.media, form);
+        const input = await signalInput(ctx.media, form);
         const result = await findInBanks(ctx.db, ctx.matching, input.signals, { bypassRatio: bypass });
         return await banksPage(ctx, reply, { find: { ...result, label: input.label, bypass } });
       } catch (err) {
@@ -113,7 +113,7 @@ export function banksRoutes(ctx: UiContext) {
       if (form.file) return hashUploaded(ctx.media, { ...form, fields: { content_type: form.file.field, ...form.fields } });
       throw invalidInput('Missing multipart/form-data file upload');
     }));
-    app.post('/query_url', async (req) => findJson(ctx, await readForm(req), (form) => hashFetched(ctx.config, ctx.media, form)));
+    app.post('/query_url', async (req) => findJson(ctx, await readForm(req), (form) => hashFetched(ctx.media, form)));
     app.post('/query_hash', async (req) => findJson(ctx, await readForm(req), typedSignal));
   };
 }

@@ -99,6 +99,8 @@ async function indexRows(ctx: UiContext): Promise<IndexRow[]> {
 export function dashboardRoutes(ctx: UiContext) {
   return async (app: FastifyInstance) => {
     app.get('/', async (_req, reply) => {
+      // After a write here (a dev button), show index statistics that include it.
+      if (ctx.matching?.isReady()) await ctx.matching.beforeLookup();
       const [processes, signalTypes, contentTypes, indexes, exchanges, dev] = await Promise.all([
         processRows(ctx),
         listSignalTypes(ctx.db),
