@@ -147,7 +147,9 @@ export class BucketTable {
       entries += want;
     }
     this.liveAtLayout = entries;
-    const poolSize = Math.max(MIN_POOL, (total + (total >>> 3) + 1) & ~1);
+    // Free tail of 1/8 for buckets that outgrow their slack; even, for the 32-bit view.
+    const tail = Math.floor(total / 8) + 1;
+    const poolSize = Math.max(MIN_POOL, total + tail + ((total + tail) % 2));
     const others = new Uint16Array(poolSize);
     const ids = this.ids === null ? null : new Uint32Array(poolSize);
     let pos = 0;

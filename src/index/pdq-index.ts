@@ -78,7 +78,6 @@ function filterSegment(o16: Uint16Array, o32: Uint32Array, s: number, e: number,
   return n;
 }
 
-
 function checkRadius(radius: number): number {
   if (!Number.isInteger(radius) || radius < 0) throw invalidInput('radius must be a non-negative integer', { radius });
   return Math.min(radius, MAX_RADIUS);
@@ -111,8 +110,8 @@ export class PdqIndex {
   private readonly resW = new IntList();
   private readonly resHi = new IntList();
   private readonly resLo = new IntList();
-  /** Keeps the touch pass from being optimised away. */
-  touchSink = 0;
+  /** Keeps the touch loads observable, so no compiler may drop them. */
+  private touchSink = 0;
 
   constructor() {
     for (let w = 0; w < WORDS; w++) {
