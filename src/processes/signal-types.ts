@@ -1,34 +1,34 @@
 /**
- * The signal types a matching process indexes, and how each is validated,
- * compared and indexed. Validation is curation's (one place for HMA's rules).
+ * The signal types a matching process indexes (config SIGNAL_TYPES), and how
+ * each is validated, compared and indexed — all from the signal registry.
  */
 import type { Config } from '../config/config.js';
-import { signalType, signalTypeNames } from '../curation/signal-types.js';
 import { ExactIndex } from '../index/exact-index.js';
 import { PdqIndex } from '../index/pdq-index.js';
 import type { SignalTypeRule } from '../matching/lookup-service.js';
 import type { ReplicaIndex } from '../replica/replica.js';
-import { hammingDistanceHex } from '../signals/pdq/hash256.js';
+import { signalType } from '../signals/registry.js';
 
-/** Similarity types with a distance; every other installed type matches exactly. */
-const isPdq = (name: string) => name === 'pdq';
+/** vPDQ needs a per-frame index and the video match rule: not indexed by the replica yet. */
+const INDEXABLE = new Set(['pdq', 'video_md5']);
 
 export function signalTypeRules(config: Config): Map<string, SignalTypeRule> {
   const rules = new Map<string, SignalTypeRule>();
-  for (const name of signalTypeNames()) {
-    const spec = signalType(name);
-    if (!spec) continue;
+  for (const name of config.SIGNAL_TYPES) {
+    const type = signalType(name);
+    if (!type || !INDEXABLE.has(name)) continue;
+    const exact = type.defaultThreshold === null;
     rules.set(name, {
-      normalize: spec.normalize,
-      exact: !isPdq(name),
-      defaultThreshold: isPdq(name) ? config.PDQ_MATCH_THRESHOLD : 0,
-      maxThreshold: isPdq(name) ? config.PDQ_MAX_THRESHOLD : 0,
-      distance: isPdq(name) ? hammingDistanceHex : (a, b) => (a === b ? 0 : 1),
+      normalize: (v) => type.validate(v),
+      exact,
+      defaultThreshold: exact ? 0 : config.PDQ_MATCH_THRESHOLD,
+      maxThreshold: exact ? 0 : config.PDQ_MAX_THRESHOLD,
+      distance: (a, b) => type.compare(a, b).distance ?? (a === b ? 0 : 1),
     });
   }
   return rules;
 }
 
 export function newIndexFor(name: string): ReplicaIndex {
-  return isPdq(name) ? new PdqIndex() : new ExactIndex();
+  return name === 'pdq' ? new PdqIndex() : new ExactIndex();
 }
