@@ -38,14 +38,19 @@ export type MediaValue =
   | { readonly [MEDIA_URL]: { readonly url: string } }
   | { readonly [MEDIA_INLINE]: { readonly data: Buffer; readonly mime_type: string | null } };
 
-export interface ContentSubmittedValue {
+/** What every pipeline event carries forward from the submission it is about. */
+export interface SubmissionFields {
   readonly submission_id: string;
+  /** The platform's id of the content (also the message key). */
   readonly content_id: string;
   readonly content_type: string;
-  readonly media: MediaValue;
   readonly metadata: Readonly<Record<string, string>> | null;
   readonly trace_id: string | null;
   readonly submitted_at: EpochMillis;
+}
+
+export interface ContentSubmittedValue extends SubmissionFields {
+  readonly media: MediaValue;
 }
 
 export interface ComputedSignalValue {
@@ -54,15 +59,9 @@ export interface ComputedSignalValue {
   readonly quality: number | null;
 }
 
-export interface ContentHashedValue {
-  readonly submission_id: string;
-  readonly content_id: string;
-  readonly content_type: string;
+export interface ContentHashedValue extends SubmissionFields {
   readonly signals: readonly ComputedSignalValue[];
   readonly hasher_version: string;
-  readonly trace_id: string | null;
-  readonly metadata: Readonly<Record<string, string>> | null;
-  readonly submitted_at: EpochMillis;
   readonly timings: { readonly fetch_ms: number; readonly hash_ms: number; readonly hashed_at: EpochMillis };
 }
 
@@ -75,17 +74,11 @@ export interface MatchValue {
   readonly bank_labels: readonly string[];
 }
 
-export interface MatchResultValue {
-  readonly submission_id: string;
-  readonly content_id: string;
-  readonly content_type: string;
+export interface MatchResultValue extends SubmissionFields {
   readonly matched: boolean;
   readonly matches: readonly MatchValue[];
   /** Signal type → signals-topic offset the index had applied up to. */
   readonly index_positions: Readonly<Record<string, number>>;
-  readonly trace_id: string | null;
-  readonly metadata: Readonly<Record<string, string>> | null;
-  readonly submitted_at: EpochMillis;
   readonly timings: { readonly hashed_at: EpochMillis; readonly match_ms: number; readonly matched_at: EpochMillis };
 }
 
