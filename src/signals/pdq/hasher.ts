@@ -31,16 +31,15 @@ export interface PdqDihedralOutput {
 export class PdqHasher {
   private colOffsets = new Int32Array(0);
   private lumaStrip = new Float32Array(0);
-  private pass3In = new Float32Array(0);
   private pass3Out = new Float32Array(0);
   private wantCols = new Uint8Array(0);
-  private readonly lumaRowBuf = new Float32Array(64);
   private readonly pass1Out = new StripRing();
+  private readonly pass2Out = new StripRing();
   private readonly pass3Gathered = new StripRing();
+  private readonly pass4Out = new StripRing();
   private readonly pass2 = new ColumnBoxFilter();
   private readonly pass4 = new ColumnBoxFilter();
   private readonly laneSums = new Float32Array(STRIP_LANES);
-  private readonly pass4Row = new Float32Array(64);
   private readonly sampleCols = new Int32Array(64);
   private readonly sampleRows = new Int32Array(64);
   private readonly a64 = new Float32Array(64 * 64);
@@ -48,7 +47,8 @@ export class PdqHasher {
   private readonly coefficients = new Float32Array(256);
   private readonly medianScratch = new Float32Array(256);
   private nextSample = 0;
-  private pass4InputRows = 0;
+  /** Rows of pass-2 output already taken by pass 3. */
+  private pass3Rows = 0;
 
   /** Plain hash; an exactly 64×64 working image skips the blur, as the reference does. */
   hash(img: PixelImage, mode: PdqMode = 'fullres'): PdqOutput {
@@ -80,7 +80,6 @@ export class PdqHasher {
     if (this.colOffsets.length < tw) {
       this.colOffsets = new Int32Array(tw);
       this.lumaStrip = new Float32Array(tw * STRIP_LANES);
-      this.pass3In = new Float32Array(tw * STRIP_LANES);
       this.pass3Out = new Float32Array(tw * STRIP_LANES);
       this.wantCols = new Uint8Array(tw);
     }
@@ -115,65 +114,63 @@ export class PdqHasher {
       this.wantCols[this.sampleCols[i]] = 1;
     }
     this.pass1Out.reset(tw, wCol);
+    this.pass2Out.reset(tw, 1);
     this.pass3Gathered.reset(64, wCol);
+    this.pass4Out.reset(64, 1);
     this.pass2.reset(tw, th, wCol);
     this.pass4.reset(64, th, wCol);
     this.nextSample = 0;
-    this.pass4InputRows = 0;
-    // Pass 1 (rows) one strip at a time into the ring; pass 2 (columns) consumes its rows and
-    // fills a strip for pass 3 (rows), which feeds the 64 sampled columns to pass 4.
-    let lanes3 = 0;
+    this.pass3Rows = 0;
+    // Strip by strip: luma → pass 1 (rows) → pass 2 (columns) → pass 3 (rows, once a strip of
+    // its input is complete) → pass 4 (columns, the 64 sampled ones) → sampled rows.
     for (let y0 = 0; y0 < th; y0 += K) {
       const lanes = Math.min(K, th - y0);
       for (let k = 0; k < lanes; k++) this.lumaRow(img, y0 + k, tw, th, this.lumaStrip, k, K);
       boxFilterStrip(this.lumaStrip, 0, this.pass1Out.buf, this.pass1Out.stripBase(y0), tw, wRow, lanes, this.laneSums, null);
-      for (let k = 0; k < lanes; k++) {
-        if (this.pass2.push(this.pass1Out, this.pass3In, lanes3, K) && ++lanes3 === K) {
-          this.pass3(tw, wRow, lanes3);
-          lanes3 = 0;
-        }
-      }
+      this.pass2.pushStrip(this.pass1Out, lanes, this.pass2Out);
+      this.pass3(tw, wRow, false);
     }
-    while (this.pass2.drain(this.pass1Out, this.pass3In, lanes3, K)) {
-      if (++lanes3 === K) {
-        this.pass3(tw, wRow, lanes3);
-        lanes3 = 0;
-      }
-    }
-    if (lanes3 > 0) this.pass3(tw, wRow, lanes3);
-    while (this.nextSample < 64) {
-      const row = this.pass4.nextOutputRow();
-      const wanted = this.sampleRows[this.nextSample] === row;
-      if (!this.pass4.drain(this.pass3Gathered, this.pass4Row, 0, 1, wanted)) break;
-      if (wanted) this.collect(row);
+    while (this.pass2.drain(this.pass1Out, this.pass2Out) > 0) this.pass3(tw, wRow, false);
+    this.pass3(tw, wRow, true);
+    for (;;) {
+      const first = this.pass4.emittedRows();
+      const n = this.pass4.drain(this.pass3Gathered, this.pass4Out);
+      if (n === 0) break;
+      this.collect(first, n);
     }
   }
 
-  /** Pass 3 on a strip of pass-2 output rows, then pass 4 on the sampled columns. */
-  private pass3(tw: number, wRow: number, lanes: number): void {
+  /** Runs passes 3 and 4 on every complete strip of pass-2 output (and a partial one at the end). */
+  private pass3(tw: number, wRow: number, last: boolean): void {
     const K = STRIP_LANES;
-    const firstRow = this.pass4InputRows;
-    boxFilterStrip(this.pass3In, 0, this.pass3Out, 0, tw, wRow, lanes, this.laneSums, this.wantCols);
     const ring = this.pass3Gathered;
-    const base = ring.stripBase(firstRow);
-    for (let j = 0; j < 64; j++) {
-      const from = this.sampleCols[j] * K;
-      const to = base + j * K;
-      for (let k = 0; k < lanes; k++) ring.buf[to + k] = this.pass3Out[from + k];
-    }
-    this.pass4InputRows += lanes;
-    for (let k = 0; k < lanes; k++) {
-      const row = this.pass4.nextOutputRow();
-      const wanted = this.nextSample < 64 && this.sampleRows[this.nextSample] === row;
-      if (this.pass4.push(ring, this.pass4Row, 0, 1, wanted) && wanted) this.collect(row);
+    for (;;) {
+      const lanes = Math.min(K, this.pass2.emittedRows() - this.pass3Rows);
+      if (lanes === 0 || (lanes < K && !last)) return;
+      const src = this.pass2Out;
+      boxFilterStrip(src.buf, src.stripBase(this.pass3Rows), this.pass3Out, 0, tw, wRow, lanes, this.laneSums, this.wantCols);
+      const base = ring.stripBase(this.pass3Rows);
+      for (let j = 0; j < 64; j++) {
+        const from = this.sampleCols[j] * K;
+        const to = base + j * K;
+        for (let k = 0; k < lanes; k++) ring.buf[to + k] = this.pass3Out[from + k];
+      }
+      this.pass3Rows += lanes;
+      const first = this.pass4.emittedRows();
+      this.collect(first, this.pass4.pushStrip(ring, lanes, this.pass4Out));
     }
   }
 
-  /** Copies pass-4 output row `row` into every 64×64 row that samples it. */
-  private collect(row: number): void {
-    while (this.nextSample < 64 && this.sampleRows[this.nextSample] === row) {
-      this.a64.set(this.pass4Row, this.nextSample * 64);
-      this.nextSample++;
+  /** Copies pass-4 output rows first..first+n−1 into every 64×64 row that samples them. */
+  private collect(first: number, n: number): void {
+    const out = this.pass4Out;
+    for (let row = first; row < first + n; row++) {
+      while (this.nextSample < 64 && this.sampleRows[this.nextSample] === row) {
+        const base = out.rowBase(row);
+        const to = this.nextSample * 64;
+        for (let j = 0; j < 64; j++) this.a64[to + j] = out.buf[base + j * STRIP_LANES];
+        this.nextSample++;
+      }
     }
   }
 }

@@ -1,0 +1,199 @@
+/**
+ * Hashing benchmark: `npm run bench:hash [-- --runs R] [--seconds S] [--no-pool]`.
+ *
+ * Inputs: JPEGs of 256×256, 1024×768 and 4000×3000 made with sharp from the repository's test
+ * photos (natural content; resized, quality 90, 4:2:0), several per size, held in memory.
+ * On one thread (libvips limited to one thread too), per image size and PDQ mode:
+ *   decode   — probe + decode to 8-bit pixels, exactly as the hasher does it
+ *   hash     — the PDQ core on those pixels (incl. the 512×512 squash in cli512nn mode)
+ *   file     — the whole photo path (hashPhoto): images/s per core
+ * plus the pure hash step at 256² and 512² decoded pixels, sharp's bare decode to raw RGB
+ * for context, and (unless --no-pool) whole-file throughput through the worker pool.
+ * Every figure is the median of R runs of at least S seconds each. Per-core figures are CPU
+ * time (user + system, all threads of this process) per image, which stays meaningful when
+ * other work shares the cores; wall-clock figures are printed next to them.
+ *
+ * Reference figures measured on this machine for the C++ code are printed alongside.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { decodeImage, probeImage } from '../src/hashing/decode-image.js';
+import { hashPhoto, hashPixels } from '../src/hashing/photo.js';
+import { HashPool } from '../src/hashing/pool/hash-pool.js';
+import { PdqHasher } from '../src/signals/pdq/hasher.js';
+import { hash256ToHex } from '../src/signals/pdq/hash256.js';
+import type { PdqMode, PixelImage } from '../src/signals/pdq/image.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const RUNS = opt('runs', 5);
+const SECONDS = opt('seconds', 0.6);
+const WITH_POOL = !args.includes('--no-pool');
+
+const testdata = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/testdata/pdq');
+const SOURCES = [
+  'pdq-data/reg-test-input/exif-rotn/exif-rotn-1.jpg',
+  'pdq-data/reg-test-input/exif-rotn/exif-rotn-6.jpg',
+  'pdq-data/bridge-mods/aaa-orig.jpg',
+  'pdq-data/misc-images/c.png',
+  'pdq-data/reg-test-input/pen-and-coaster.png',
+  'pdq-data/reg-test-input/labelme-subset/q0122.jpg',
+];
+const SIZES = [
+  [256, 256],
+  [1024, 768],
+  [4000, 3000],
+] as const;
+const MODES: readonly PdqMode[] = ['cli512nn', 'fullres'];
+
+/** C++ reference figures on this machine (issue 3): core ms at 256²/512², CLI images/s, sharp decode images/s. */
+const REF = {
+  coreMs: { 256: '0.84', 512: '4–5.5' } as Record<number, string>,
+  cliPerSec: { '256x256': 563, '1024x768': 79, '4000x3000': 7.7 } as Record<string, number>,
+  sharpPerSec: { '256x256': 749, '1024x768': 122, '4000x3000': 11 } as Record<string, number>,
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+interface Timing {
+  /** Wall-clock ms per call. */
+  readonly wall: number;
+  /** CPU ms per call (user + system, whole process). */
+  readonly cpu: number;
+}
+
+/** Medians over RUNS of the mean time per call, each run lasting at least SECONDS. */
+async function timeIt(fn: (i: number) => unknown | Promise<unknown>): Promise<Timing> {
+  await fn(0); // warm-up
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let i = 1;
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    let n = 0;
+    do {
+      await fn(i++);
+      n++;
+    } while (performance.now() - t0 < SECONDS * 1000);
+    const c = process.cpuUsage(c0);
+    wall.push((performance.now() - t0) / n);
+    cpu.push((c.user + c.system) / 1000 / n);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
+async function makeJpegs(width: number, height: number): Promise<Buffer[]> {
+  return Promise.all(
+    SOURCES.map((s) =>
+      sharp(path.join(testdata, s))
+        .resize(width, height, { fit: 'cover' })
+        .jpeg({ quality: 90 })
+        .toBuffer(),
+    ),
+  );
+}
+
+const fmt = (x: number, digits = 1) => x.toFixed(digits);
+const perSec = (ms: number) => 1000 / ms;
+
+async function main(): Promise<void> {
+  sharp.concurrency(1);
+  sharp.cache(false);
+  const decodeOpts = { maxPixels: 200_000_000, grey16: 'high_byte' } as const;
+  console.log(`# hash benchmark — ${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`median of ${RUNS} runs ≥ ${SECONDS}s each; one thread, libvips concurrency 1\n`);
+
+  // Pure hash step on decoded pixels.
+  const hasher = new PdqHasher();
+  console.log('## PDQ core on decoded RGB pixels (ms per image)\n');
+  console.log('| pixels | TypeScript CPU ms (wall) | C++ reference | ratio (CPU) |');
+  console.log('|---|---|---|---|');
+  for (const side of [256, 512]) {
+    const jpeg = (await makeJpegs(side, side))[0];
+    const meta = await probeImage(jpeg, decodeOpts);
+    const img = await decodeImage(jpeg, meta, decodeOpts);
+    const t = await timeIt(() => hasher.hash(img, 'fullres'));
+    const refMs = side === 256 ? 0.84 : 4.75;
+    console.log(`| ${side}×${side} | ${fmt(t.cpu, 2)} (${fmt(t.wall, 2)}) | ${REF.coreMs[side]} | ${fmt(t.cpu / refMs, 2)}× |`);
+  }
+
+  console.log('\n## Whole JPEG files, one thread (images/s per core; decode and hash ms per image)\n');
+  console.log('| size | mode | decode CPU ms | hash CPU ms | file images/s per core (wall) | C++ CLI images/s | sharp raw decode images/s per core (ref) |');
+  console.log('|---|---|---|---|---|---|---|');
+  const corpus = new Map<string, Buffer[]>();
+  for (const [w, h] of SIZES) {
+    const key = `${w}x${h}`;
+    const jpegs = await makeJpegs(w, h);
+    corpus.set(key, jpegs);
+    const decoded: PixelImage[] = [];
+    for (const j of jpegs) decoded.push(await decodeImage(j, await probeImage(j, decodeOpts), decodeOpts));
+    const bare = await timeIt((i) => sharp(jpegs[i % jpegs.length]).raw().toBuffer());
+    const decodeMs = await timeIt(async (i) => {
+      const j = jpegs[i % jpegs.length];
+      await decodeImage(j, await probeImage(j, decodeOpts), decodeOpts);
+    });
+    for (const mode of MODES) {
+      const hashMs = await timeIt((i) => hashPixels(decoded[i % decoded.length], mode));
+      const fileMs = await timeIt((i) => hashPhoto(jpegs[i % jpegs.length], { ...decodeOpts, mode }));
+      const cli = mode === 'cli512nn' ? String(REF.cliPerSec[key]) : '—';
+      console.log(
+        `| ${w}×${h} | ${mode} | ${fmt(decodeMs.cpu, 2)} | ${fmt(hashMs.cpu, 2)} | **${fmt(perSec(fileMs.cpu))}** (${fmt(perSec(fileMs.wall))}) | ${cli} | ${fmt(perSec(bare.cpu))} (${REF.sharpPerSec[key]}) |`,
+      );
+    }
+  }
+
+  console.log('\n## JPEG shrink-on-load is not bit-exact for cli512nn\n');
+  // The reference squashes by picking pixels; libjpeg's DCT-domain downscaling averages them.
+  {
+    let differing = 0;
+    let maxBits = 0;
+    const all = [...(corpus.get('1024x768') ?? []), ...(corpus.get('4000x3000') ?? [])];
+    for (const j of all) {
+      const exact = await hashPhoto(j, { ...decodeOpts, mode: 'cli512nn' });
+      const { data, info } = await sharp(j, { ignoreIcc: true })
+        .resize(512, 512, { fit: 'fill', kernel: 'nearest', fastShrinkOnLoad: true })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const fast = hasher.hash({ data, width: info.width, height: info.height, channels: info.channels, colour: 'rgb' });
+      const bits = [...hash256ToHex(fast.hash)].reduce((d, c, k) => d + popcount4(parseInt(c, 16) ^ parseInt(exact.hash[k], 16)), 0);
+      if (bits > 0) differing++;
+      maxBits = Math.max(maxBits, bits);
+    }
+    console.log(`sharp resize(512, 512, nearest) with shrink-on-load: ${differing} of ${all.length} hashes differ from the reference squash (up to ${maxBits} bits), so it is not used.`);
+  }
+
+  if (WITH_POOL) {
+    const threads = os.availableParallelism();
+    const pool = new HashPool({ threads, taskTimeoutMs: 60_000 });
+    await Promise.all(Array.from({ length: threads }, () => pool.hashPhoto((corpus.get('256x256') ?? [])[0], { ...decodeOpts, mode: 'fullres' })));
+    console.log(`\n## Worker pool, ${threads} threads (whole files, wall-clock images/s in total)\n`);
+    console.log('| size | cli512nn | fullres |');
+    console.log('|---|---|---|');
+    for (const [w, h] of SIZES) {
+      const jpegs = corpus.get(`${w}x${h}`) ?? [];
+      const rates: string[] = [];
+      for (const mode of MODES) {
+        const batch = threads * 4;
+        const t = await timeIt(async (i) => {
+          await Promise.all(Array.from({ length: batch }, (_, k) => pool.hashPhoto(jpegs[(i + k) % jpegs.length], { ...decodeOpts, mode })));
+        });
+        rates.push(fmt((batch * 1000) / t.wall));
+      }
+      console.log(`| ${w}×${h} | ${rates.join(' | ')} |`);
+    }
+    await pool.close();
+  }
+}
+
+function popcount4(x: number): number {
+  return (x & 1) + ((x >> 1) & 1) + ((x >> 2) & 1) + ((x >> 3) & 1);
+}
+
+await main();
