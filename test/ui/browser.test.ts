@@ -11,13 +11,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashPhoto } from '../../src/hashing/photo.js';
 import { decodeImage, probeImage } from '../../src/hashing/decode-image.js';
 import type { MatchResultValue } from '../../src/kafka/values.js';
-import { buildApi } from '../../src/processes/api.js';
-import { Runtime } from '../../src/processes/runtime.js';
+import type { Runtime } from '../../src/processes/runtime.js';
 import { DIHEDRAL_NAMES } from '../../src/signals/pdq/dihedral.js';
 import { hammingDistanceHex, hash256ToHex } from '../../src/signals/pdq/hash256.js';
 import { PdqHasher } from '../../src/signals/pdq/hasher.js';
 import { topicName } from '../../topology/topics.js';
-import { scratchStack, type Stack } from '../support/stack.js';
+import type { Stack } from '../support/stack.js';
+import { eventually, startTestApi, type TestApi } from './support/api.js';
 import { launchBrowser, screenshot, type Browser } from './support/browser.js';
 
 const PDQ = '/work/shared/testdata/pdq';
@@ -29,6 +29,7 @@ const expected = JSON.parse(readFileSync(`${PDQ}/expected.json`, 'utf8')) as {
 };
 const BRIDGE_HASH = expected.files['pdq-data/reg-test-input/dih/bridge-1-original.jpg']!.hash!;
 
+let api: TestApi;
 let stack: Stack;
 let runtime: Runtime;
 let app: FastifyInstance;
@@ -43,28 +44,20 @@ async function open(path: string): Promise<void> {
   await page.goto(`${base}${path}`);
 }
 
-/** Clicks a submit button and waits for the page the form leads to. */
+/** Clicks a submit button and waits until the page the form leads to has loaded (and is at `url`). */
 async function submit(selector: string, url?: RegExp): Promise<void> {
-  await Promise.all([url ? page.waitForURL(url) : page.waitForLoadState('load'), page.click(selector)]);
-  await page.waitForLoadState('load');
+  const loaded = page.waitForEvent('load');
+  await page.click(selector);
+  await loaded;
+  if (url) expect(page.url()).toMatch(url);
 }
 
 const text = async (selector: string) => ((await page.textContent(selector)) ?? '').trim();
 
-async function waitReady(): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if ((await app.inject({ url: '/status' })).statusCode === 200) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('API never became ready');
-}
-
 beforeAll(async () => {
-  stack = await scratchStack('uibrowser');
-  runtime = new Runtime(stack.config, 'ui-browser-test');
-  app = (await buildApi(runtime)).app;
+  api = await startTestApi('uibrowser');
+  ({ stack, runtime, app } = api);
   base = await app.listen({ host: '127.0.0.1', port: 0 });
-  await waitReady();
   browser = await launchBrowser();
   ({ page, errors } = await browser.page());
 });
@@ -73,8 +66,7 @@ beforeEach(() => {
 });
 afterAll(async () => {
   await browser?.close();
-  await runtime?.stop();
-  await stack?.drop();
+  await api?.stop();
 });
 
 describe('the web UI', () => {
@@ -122,12 +114,10 @@ describe('the web UI', () => {
     expect(await page.locator('tr[data-bank="SEED_SAMPLE"] [data-items]').textContent()).toBe('18');
 
     // 5,000 seeded + 16 sample PDQs; the replica may still be applying them on a busy machine.
-    let indexed: string | null = null;
-    for (let i = 0; i < 60 && indexed !== '5,016'; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, 500));
+    const indexed = await eventually(async () => {
       await open('/ui/');
-      indexed = await page.locator('#index-status tr[data-signal-type="pdq"] td.num').first().textContent();
-    }
+      return page.locator('#index-status tr[data-signal-type="pdq"] td.num').first().textContent();
+    }, (v) => v === '5,016');
     expect(indexed).toBe('5,016');
     expect(await page.locator('#exchange-status tr[data-exchange="SEED_SAMPLE"]').count()).toBe(1);
     await screenshot(page, 'dashboard');
@@ -141,8 +131,7 @@ describe('the web UI', () => {
     await submit('#create-bank button', /done=bank_created/);
     expect(await text('.notice.ok')).toBe('Bank UI_BANK created.');
 
-    await page.click('tr[data-bank="UI_BANK"] a');
-    await page.waitForURL(/\/ui\/bank\/UI_BANK$/);
+    await submit('tr[data-bank="UI_BANK"] a', /\/ui\/bank\/UI_BANK$/);
     await page.setInputFiles('#add-upload-file', BRIDGE);
     await page.fill('#add-upload-note', 'reported bridge');
     await page.click('#add-upload details summary');
@@ -203,7 +192,8 @@ describe('the web UI', () => {
 
   it('creates exchanges from the generated form, fetches the sample one, and switches fetching off and on', async () => {
     await open('/ui/exchanges');
-    await Promise.all([page.waitForURL(/api=sample/), page.selectOption('#api-select', 'sample')]);
+    await Promise.all([page.waitForEvent('load'), page.selectOption('#api-select', 'sample')]);
+    expect(page.url()).toMatch(/api=sample/);
     await page.fill('#new-bank', 'my_sample');
     await submit('#create-exchange button[type=submit]', /done=exchange_created/);
     await submit('#run-fetch button', /\/ui\/exchanges$/);
@@ -214,7 +204,8 @@ describe('the web UI', () => {
     await submit('tr[data-exchange="MY_SAMPLE"] form button', /done=exchange_enabled/);
 
     // ThreatExchange: a required number field and a credential; created disabled (no network in tests).
-    await Promise.all([page.waitForURL(/api=fb_threatexchange/), page.selectOption('#api-select', 'fb_threatexchange')]);
+    await Promise.all([page.waitForEvent('load'), page.selectOption('#api-select', 'fb_threatexchange')]);
+    expect(page.url()).toMatch(/api=fb_threatexchange/);
     expect(await page.locator('#cfg-privacy_group').getAttribute('required')).not.toBeNull();
     await page.fill('#new-bank', 'TX_MINE');
     await page.fill('#cfg-privacy_group', '123456');

@@ -6,17 +6,14 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi } from '../../src/processes/api.js';
-import { Runtime } from '../../src/processes/runtime.js';
-import { scratchStack, type Stack } from '../support/stack.js';
+import { eventually, startTestApi, type TestApi } from './support/api.js';
 
 const PDQ_DIR = '/work/shared/testdata/pdq/pdq-data';
 const BRIDGE = readFileSync(`${PDQ_DIR}/bridge-mods/aaa-orig.jpg`);
 const BRIDGE_PDQ = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
 const MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
 
-let stack: Stack;
-let runtime: Runtime;
+let api: TestApi;
 let app: FastifyInstance;
 
 const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
@@ -40,24 +37,12 @@ function multipart(file: { field: string; name: string; bytes: Buffer } | undefi
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
-async function waitReady(): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if ((await get('/status')).statusCode === 200) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('API never became ready');
-}
-
 beforeAll(async () => {
-  stack = await scratchStack('uihelp');
-  runtime = new Runtime(stack.config, 'ui-helpers-test');
-  app = (await buildApi(runtime)).app;
-  await app.ready();
-  await waitReady();
+  api = await startTestApi('uihelp');
+  app = api.app;
 });
 afterAll(async () => {
-  await runtime?.stop();
-  await stack?.drop();
+  await api?.stop();
 });
 
 describe('/dev endpoints', () => {
@@ -83,11 +68,7 @@ describe('/dev endpoints', () => {
     const started = await post('/dev/seed_banks?background=true');
     expect(started.statusCode).toBe(202);
     expect(started.json().state).toBe('running');
-    let state = started.json();
-    for (let i = 0; i < 600 && state.state === 'running'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      state = (await get('/dev/seed_banks')).json();
-    }
+    const state = await eventually(async () => (await get('/dev/seed_banks')).json(), (s) => s.state !== 'running', 60_000);
     expect(state).toEqual({ state: 'done', done: 10_000, total: 10_000 });
     for (const bank of ['SEED_BANK_0', 'SEED_BANK_1']) {
       expect((await get(`/c/bank/${bank}/metadata`)).json()).toMatchObject({
@@ -160,12 +141,7 @@ describe('HMA UI helpers', () => {
     expect((await get('/c/banks')).json()).toEqual([]);
     expect((await get('/c/exchanges')).json()).toEqual([]);
     // Read-your-writes waits 2 s at most; ~10,000 tombstones may take longer on a busy machine.
-    let found: unknown;
-    for (let i = 0; i < 300; i++) {
-      found = (await get(`/m/lookup?signal_type=pdq&signal=${BRIDGE_PDQ}`)).json();
-      if (JSON.stringify(found) === '{}') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const found = await eventually(async () => (await get(`/m/lookup?signal_type=pdq&signal=${BRIDGE_PDQ}`)).json(), (v) => JSON.stringify(v) === '{}');
     expect(found).toEqual({});
     expect((await get('/ui/')).body).toContain('Setup Sample API');
   });

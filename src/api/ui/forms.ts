@@ -14,10 +14,13 @@ export interface FormFile {
 
 export interface Form {
   readonly fields: Readonly<Record<string, string>>;
+  /** The first file. */
   readonly file?: FormFile;
+  readonly files?: readonly FormFile[];
 }
 
-export async function readForm(req: FastifyRequest): Promise<Form> {
+/** Text fields and up to `maxFiles` files (more is refused). */
+export async function readForm(req: FastifyRequest, maxFiles = 1): Promise<Form> {
   if (!req.isMultipart()) {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const fields: Record<string, string> = {};
@@ -29,14 +32,14 @@ export async function readForm(req: FastifyRequest): Promise<Form> {
     return { fields };
   }
   const fields: Record<string, string> = {};
-  let file: FormFile | undefined;
+  const files: FormFile[] = [];
   try {
     for await (const part of req.parts()) {
       if (part.type === 'file') {
         const bytes = await part.toBuffer();
         if (part.filename === '' && bytes.length === 0) continue;
-        if (file) throw invalidInput('Only one file allowed per request');
-        file = { field: part.fieldname, filename: part.filename, bytes };
+        if (files.length === maxFiles) throw invalidInput(maxFiles === 1 ? 'Only one file allowed per request' : `At most ${maxFiles} files per request`);
+        files.push({ field: part.fieldname, filename: part.filename, bytes });
       } else if (typeof part.value === 'string') {
         fields[part.fieldname] = part.value;
       }
@@ -45,7 +48,7 @@ export async function readForm(req: FastifyRequest): Promise<Form> {
     if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new HmaError('too_large', 'Content too large');
     throw err;
   }
-  return file ? { fields, file } : { fields };
+  return files.length > 0 ? { fields, file: files[0], files } : { fields };
 }
 
 /** A trimmed field, or undefined when missing or blank. */

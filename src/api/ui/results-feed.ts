@@ -5,7 +5,8 @@
  * subscribers (server-sent event streams) about each new one.
  */
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
+import { withAdmin } from '../../kafka/client.js';
 import type { TopicCodec } from '../../kafka/codec.js';
 import type { MatchResultValue } from '../../kafka/values.js';
 import { log } from '../../observability/logger.js';
@@ -96,7 +97,7 @@ export class ResultsFeed {
     const topic = topicName(this.prefix, 'match.results');
     const groupId = `${this.prefix}ui-results.${randomUUID()}`;
     this.groupId = groupId;
-    await this.withAdmin(async (admin) => {
+    await withAdmin(this.kafka(), async (admin) => {
       const offsets = await admin.fetchTopicOffsets(topic);
       await admin.setOffsets({
         groupId,
@@ -124,16 +125,6 @@ export class ResultsFeed {
     });
   }
 
-  private async withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
-    const admin = this.kafka().admin();
-    await admin.connect();
-    try {
-      return await fn(admin);
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
   push(result: LiveResult): void {
     this.buffer.push(result);
     if (this.buffer.length > this.capacity) this.buffer.splice(0, this.buffer.length - this.capacity);
@@ -158,7 +149,7 @@ export class ResultsFeed {
       await this.consumer.disconnect().catch(() => undefined);
       // The group only ever served this process: do not leave it on the broker.
       const groupId = this.groupId;
-      if (groupId) await this.withAdmin((a) => a.deleteGroups([groupId])).catch(() => undefined);
+      if (groupId) await withAdmin(this.kafka(), (a) => a.deleteGroups([groupId])).catch(() => undefined);
     }
   }
 }

@@ -12,7 +12,7 @@ import { frame, nowS, type UiContext } from '../context.js';
 import { findInBanks, type FindResult } from '../find.js';
 import { field, notFalse, readForm, requiredField, type Form } from '../forms.js';
 import { doneUrl, noticeFrom, type DoneQuery } from '../notices.js';
-import { hashFetched, hashUploaded, signalInput, typedSignal, type SignalInput } from '../signal-input.js';
+import { hashFetched, signalInput, typedSignal, type SignalInput } from '../signal-input.js';
 import { sendPage, type Notice } from '../view.js';
 
 export interface BankRow {
@@ -108,11 +108,11 @@ export function banksRoutes(ctx: UiContext) {
       return reply.redirect(doneUrl('/ui/banks', 'bank_created', { name }), 303);
     });
 
-    app.post('/query', async (req) => findJson(ctx, await readForm(req), (form) => {
-      // HMA: the file's field name is its content type.
-      if (form.file) return hashUploaded(ctx.media, { ...form, fields: { content_type: form.file.field, ...form.fields } });
-      throw invalidInput('Missing multipart/form-data file upload');
-    }));
+    // HMA's upload form: one file whose field name is its content type.
+    app.post('/query', async (req) => {
+      const { values, fields } = await ctx.media.input.hashUpload(req, undefined);
+      return findInBanks(ctx.db, ctx.matching, values, { bypassRatio: notFalse(fields.bypass_enabled_ratio) });
+    });
     app.post('/query_url', async (req) => findJson(ctx, await readForm(req), (form) => hashFetched(ctx.media, form)));
     app.post('/query_hash', async (req) => findJson(ctx, await readForm(req), typedSignal));
   };

@@ -3,11 +3,11 @@
  * and qualities, match yes/no and the distance, and the best distance over the 8
  * rotation/flip variants of the first image (does B match a rotated or mirrored A?).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { HmaError, invalidInput } from '../../../errors/errors.js';
 import { hammingDistanceHex } from '../../../signals/pdq/hash256.js';
 import { frame, type UiContext } from '../context.js';
-import type { FormFile } from '../forms.js';
+import { readForm, type FormFile } from '../forms.js';
 import type { PhotoAnalysis } from '../media.js';
 import { sendPage, type Notice } from '../view.js';
 
@@ -33,24 +33,6 @@ export function compare(a: PhotoAnalysis, b: PhotoAnalysis, threshold: number): 
   return { distance, match: distance <= threshold, variants, best: { ...best, match: best.distance <= threshold } };
 }
 
-/** The two uploads, by field name a and b. */
-async function readPair(req: FastifyRequest): Promise<{ a?: FormFile; b?: FormFile }> {
-  const out: { a?: FormFile; b?: FormFile } = {};
-  if (!req.isMultipart()) throw invalidInput('Upload two images (multipart/form-data)');
-  try {
-    for await (const part of req.parts()) {
-      if (part.type !== 'file') continue;
-      const bytes = await part.toBuffer();
-      if (part.filename === '' && bytes.length === 0) continue;
-      if (part.fieldname === 'a' || part.fieldname === 'b') out[part.fieldname] = { field: part.fieldname, filename: part.filename, bytes };
-    }
-  } catch (err) {
-    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new HmaError('too_large', 'Content too large');
-    throw err;
-  }
-  return out;
-}
-
 export function matchRoutes(ctx: UiContext) {
   const threshold = ctx.config.PDQ_MATCH_THRESHOLD;
 
@@ -71,7 +53,9 @@ export function matchRoutes(ctx: UiContext) {
     app.get('/match', async (_req, reply) => page(reply, { a: null, b: null, comparison: null }));
 
     app.post('/match', async (req, reply) => {
-      const files = await readPair(req);
+      if (!req.isMultipart()) throw invalidInput('Upload two images (multipart/form-data)');
+      const form = await readForm(req, 2);
+      const files = { a: form.files?.find((f) => f.field === 'a'), b: form.files?.find((f) => f.field === 'b') };
       if (!files.a || !files.b) {
         return page(reply, { a: null, b: null, comparison: null }, [{ kind: 'error', text: 'Choose two images, one on each side.' }], 400);
       }
