@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApi } from '../../src/processes/api.js';
+import { Runtime } from '../../src/processes/runtime.js';
 import { eventually, startTestApi, type TestApi } from './support/api.js';
 
 const PDQ_DIR = '/work/shared/testdata/pdq/pdq-data';
@@ -135,6 +137,21 @@ describe('HMA UI helpers', () => {
     expect([missing.statusCode, missing.headers['content-type']]).toEqual([404, 'text/html; charset=utf-8']);
   });
 
+  it('remove content from a bank by exact hash and by id, never from another bank', async () => {
+    const a = (await post('/c/bank/HELPER_BANK/signal', { video_md5: MD5.replace('d41', 'aaa') })).json().id as number;
+    const b = (await post('/c/bank/HELPER_BANK/signal', { video_md5: MD5.replace('d41', 'bbb') })).json().id as number;
+    const byHash = await form('/ui/bank/HELPER_BANK/remove', { source: 'hash', signal_type: 'video_md5', signal_value: MD5.replace('d41', 'aaa') });
+    expect([byHash.statusCode, byHash.headers.location]).toEqual([303, '/ui/bank/HELPER_BANK?done=removed&n=1']);
+    expect((await get(`/c/bank/HELPER_BANK/content/${a}`)).statusCode).toBe(404);
+    const sampleId = (await post('/ui/bank/SEED_SAMPLE/content/find', { signal_type: 'pdq', signal_value: BRIDGE_PDQ })).json().content_ids[0] as number;
+    const elsewhere = await form('/ui/bank/HELPER_BANK/remove', { source: 'id', content_id: `${b}, ${sampleId}` });
+    expect(elsewhere.statusCode).toBe(400);
+    expect(elsewhere.body).toContain(`content &#39;${sampleId}&#39; not found in bank &#39;HELPER_BANK&#39;`);
+    const byId = await form('/ui/bank/HELPER_BANK/remove', { source: 'id', content_id: String(b) });
+    expect(byId.headers.location).toBe('/ui/bank/HELPER_BANK?done=removed&n=1');
+    expect((await form('/ui/bank/HELPER_BANK/remove', { source: 'id', content_id: 'x1' })).body).toContain('Invalid content id: &#39;x1&#39;');
+  });
+
   it('factory reset removes every bank and exchange, and the matcher forgets their signals', async () => {
     const r = await form('/dev/factory_reset', { confirm: 'yes' });
     expect([r.statusCode, r.headers.location]).toEqual([302, '/ui/']);
@@ -144,5 +161,26 @@ describe('HMA UI helpers', () => {
     const found = await eventually(async () => (await get(`/m/lookup?signal_type=pdq&signal=${BRIDGE_PDQ}`)).json(), (v) => JSON.stringify(v) === '{}');
     expect(found).toEqual({});
     expect((await get('/ui/')).body).toContain('Setup Sample API');
+  });
+});
+
+describe('in production mode', () => {
+  it('has no /dev endpoints and no development buttons; with UI_ENABLED=false no /ui either', async () => {
+    const prod = new Runtime(api.stack.configWith({ PRODUCTION: 'true' }), 'ui-prod-test');
+    const noUi = new Runtime(api.stack.configWith({ PRODUCTION: 'true', UI_ENABLED: 'false', ROLE_MATCHER: 'false' }), 'ui-off-test');
+    try {
+      const p = (await buildApi(prod)).app;
+      expect((await p.inject({ method: 'POST', url: '/dev/factory_reset' })).statusCode).toBe(404);
+      const home = await p.inject({ url: '/ui/' });
+      expect(home.statusCode).toBe(200);
+      expect(home.body).not.toContain('Factory Reset');
+      expect((await p.inject({ url: '/ui/exchanges' })).body).not.toContain('Run fetch now');
+      const off = (await buildApi(noUi)).app;
+      expect((await off.inject({ url: '/ui/' })).statusCode).toBe(404);
+      expect((await off.inject({ url: '/' })).headers.location).toBe('/status');
+    } finally {
+      await prod.stop();
+      await noUi.stop();
+    }
   });
 });

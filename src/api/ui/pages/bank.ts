@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { getBank, getBankMetadata } from '../../../curation/banks.js';
 import { parseMetadata, parseNote } from '../../../curation/content-fields.js';
 import * as contents from '../../../curation/contents.js';
+import { findContent } from '../../../curation/content-store.js';
 import { invalidInput, notFound } from '../../../errors/errors.js';
 import { isContentEnabled } from '../../../matching/content-enabled.js';
 import { frame, nowS, type UiContext } from '../context.js';
@@ -151,8 +152,15 @@ export function bankRoutes(ctx: UiContext) {
       const name = req.params.bank_name;
       const form = await readForm(req);
       try {
+        const ids = await idsToRemove(ctx, name, form);
+        // All or nothing: refuse before deleting anything if one id is another bank's.
+        const bank = await getBank(ctx.db, name);
+        for (const id of ids) {
+          const c = await findContent(ctx.db, id);
+          if (c && c.bank_id !== bank.id) throw notFound(`content '${id}' not found in bank '${name}'`);
+        }
         let removed = 0;
-        for (const id of await idsToRemove(ctx, name, form)) removed += await contents.deleteContent(ctx.db, name, id);
+        for (const id of ids) removed += await contents.deleteContent(ctx.db, name, id);
         return await reply.redirect(doneUrl(bankUrl(name), 'removed', { n: String(removed) }), 303);
       } catch (err) {
         return bankPage(ctx, reply, name, {}, [asNotice(err)], 400);
