@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getExchange, getFetchStatus, setApiCredentials } from '../../src/curation/exchanges.js';
+import { getExchange, getFetchStatus, setApiCredentials, updateExchange } from '../../src/curation/exchanges.js';
 import { fetchExchange } from '../../src/exchanges/fetcher/fetch-exchange.js';
 import { createFetcher } from '../../src/exchanges/fetcher/fetcher.js';
 import { fetchHistory } from '../../src/exchanges/store/status.js';
@@ -98,6 +98,19 @@ describe('fetching into the database', () => {
     for (let i = 1; i < runs.rows.length; i++) {
       expect(runs.rows[i]!.started_at.getTime()).toBeGreaterThanOrEqual(runs.rows[i - 1]!.completed_at.getTime());
     }
+  });
+
+  it('records a run interrupted by shutdown as such, and keeps what it committed', async () => {
+    const id = await newExchange(db.pool, 'RANDOM_STOP', 'infinite_random', { new_items_per_fetch_iter: 10, total_item_limit: 1000, sleep_per_iter: 0.2 });
+    const f = createFetcher(testDeps(db.pool), testSettings);
+    f.start();
+    for (let i = 0; i < 100 && (await getFetchStatus(db.pool, 'RANDOM_STOP')).fetched_items < 10; i++) await sleep(50);
+    await f.stop();
+    const status = await getFetchStatus(db.pool, 'RANDOM_STOP');
+    expect(status).toMatchObject({ running_fetch_start_ts: null, last_fetch_succeeded: false, up_to_date: false });
+    expect(status.fetched_items).toBeGreaterThanOrEqual(10);
+    expect((await fetchHistory(db.pool, id, 1))[0]).toMatchObject({ error: 'interrupted: the fetcher is stopping' });
+    await updateExchange(db.pool, 'RANDOM_STOP', { enabled: false });
   });
 
   it('loses nothing when a fetcher is killed with SIGKILL mid-fetch: another takes over and resumes', async () => {

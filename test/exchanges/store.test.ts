@@ -3,6 +3,7 @@ import { updateExchange } from '../../src/curation/exchanges.js';
 import { CommitRefused, commitBatch } from '../../src/exchanges/store/commit.js';
 import { tryLease } from '../../src/exchanges/store/lease.js';
 import { findRecord, storedKeys } from '../../src/exchanges/store/records.js';
+import { HISTORY_KEPT, completeFetch, fetchHistory, startFetch } from '../../src/exchanges/store/status.js';
 import type { RecordUpdate } from '../../src/exchanges/types.js';
 import type { ScratchDb } from '../curation/support/db.js';
 import { bankSignals, exchangeDb, lastSeq, newExchange, outboxSignals } from './support/db.js';
@@ -104,6 +105,18 @@ describe('committing exchange batches', () => {
     const again = await tryLease(db.pool, id);
     expect(again).toBeDefined();
     await again!.release();
+  });
+
+  it('keeps the last 1000 history rows of an exchange', async () => {
+    await db.pool.query(
+      "INSERT INTO exchange_fetch_history (exchange_id, started_at, completed_at, succeeded) SELECT $1, now(), now(), true FROM generate_series(1, 1005)",
+      [id],
+    );
+    const historyId = await startFetch(db.pool, id, Date.now());
+    await completeFetch(db.pool, id, historyId, Date.now(), { succeeded: true, upToDate: true, items: 3, error: null });
+    const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM exchange_fetch_history WHERE exchange_id = $1', [id]);
+    expect(rows[0]!.n).toBe(HISTORY_KEPT);
+    expect((await fetchHistory(db.pool, id, 1))[0]).toMatchObject({ succeeded: true, items_fetched: 3 });
   });
 
   it('lists stored keys in pages', async () => {

@@ -1,7 +1,7 @@
 /** Long-running processes: api, hasher, matcher, fetcher, actioner, all. */
 import type { Command } from 'commander';
 import { config } from '../../config/config.js';
-import { startFetcher } from '../../exchanges/fetcher/run.js';
+import { fetchAllOnce, startFetcher } from '../../exchanges/fetcher/run.js';
 import { startApi } from '../../processes/api.js';
 import { runActioner } from '../../pipeline/actioner/actioner.js';
 import { runHasher } from '../../pipeline/hasher/hasher.js';
@@ -51,5 +51,9 @@ export function registerProcessCommands(program: Command): void {
   program
     .command('fetcher')
     .description('run the fetcher: fetches every enabled exchange on its schedule into its bank (one fetcher per exchange at a time)')
-    .action(() => run('fetcher', async (rt) => void (await startFetcher(rt, { sidecar: true }))));
+    .option('--once', 'fetch every enabled exchange once (up to FETCHER_RUN_TIME_LIMIT_SECONDS each) and exit')
+    .action(async (opts: { once?: boolean }) => {
+      if (opts.once) await fetchAllOnce(config());
+      else await run('fetcher', async (rt) => void (await startFetcher(rt, { sidecar: true })));
+    });
 }

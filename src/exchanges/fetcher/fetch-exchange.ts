@@ -71,6 +71,8 @@ export async function fetchExchange(deps: FetchDeps, exchange: Exchange, signal:
     } catch (err) {
       if (err instanceof CommitRefused && (err.reason === 'deleted' || err.reason === 'disabled')) {
         outcome = { kind: 'stopped' };
+      } else if (signal.aborted) {
+        outcome = { kind: 'failed', error: 'interrupted: the fetcher is stopping' };
       } else {
         if (!isHmaError(err)) logger.error({ err, exchange: exchange.name }, 'fetch failed');
         else logger.warn({ exchange: exchange.name, code: err.code, reason: err.message }, 'fetch failed');

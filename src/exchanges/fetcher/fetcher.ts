@@ -27,7 +27,7 @@ export interface FetcherSettings {
 export interface Fetcher {
   /** Starts the schedule loop. */
   start(): void;
-  /** Resolves when every exchange due now has been fetched once (tests, `--once`). */
+  /** Fetches every enabled exchange that is due once; resolves when those runs end (`hma fetcher --once`, tests). */
   runDue(): Promise<void>;
   /** Aborts in-flight fetches and waits for them to record their status. */
   stop(): Promise<void>;

@@ -29,6 +29,17 @@ export async function startFetcher(runtime: Runtime, opts: StartOptions = {}): P
   return fetcher;
 }
 
+/** One run of every enabled exchange, then exit (HMA's `flask fetch`, for cron-style deployments). */
+export async function fetchAllOnce(config: Config): Promise<void> {
+  const runtime = new Runtime(config, 'fetcher');
+  try {
+    registerExchangeTypes({ development: !config.PRODUCTION });
+    await createFetcher(fetchDeps(config, runtime.db), fetcherSettings(config)).runDue();
+  } finally {
+    await runtime.stop();
+  }
+}
+
 /** A standalone fetcher with its own runtime; resolves once started. `stop()` shuts it down. */
 export async function runFetcher(config: Config, opts: StartOptions = { sidecar: true }): Promise<{ stop(): Promise<void> }> {
   const runtime = new Runtime(config, 'fetcher');

@@ -52,6 +52,23 @@ export async function* contentBatches(
   yield* snapshotBatches(records, ctx, prev, { ...next, version });
 }
 
-export const noFileFeedback = async (): Promise<never> => {
-  throw unsupported('a hash list file takes no feedback');
+/** Config fields both variants have besides where the file is. */
+export const fileSettingsShape = {
+  signal_type: z.string().min(1).nullable().default(null),
+  format: z.enum(FILE_FORMATS).nullable().default('auto').transform((f) => f ?? 'auto'),
 };
+
+/** What the file and URL variants share: no auth, a content-version checkpoint, no feedback. */
+export const fileExchangeBase = {
+  credentialFields: null,
+  fetchOnce: false,
+  feedbackKinds: [],
+  parseCredentials: () => null,
+  parseCheckpoint: parseFileCheckpoint,
+  checkpointJson: (cp: FileCheckpoint) => ({ ...cp }),
+  progress: () => null,
+  isStale: () => false,
+  sendFeedback: async (): Promise<never> => {
+    throw unsupported('a hash list file takes no feedback');
+  },
+} as const;

@@ -8,34 +8,19 @@ import { z } from 'zod';
 import { configError } from '../errors.js';
 import { field, parseAs } from '../fields.js';
 import type { ExchangeType } from '../types.js';
-import {
-  contentBatches,
-  formatField,
-  noFileFeedback,
-  parseFileCheckpoint,
-  signalTypeField,
-  type FileCheckpoint,
-} from './common.js';
+import { contentBatches, fileExchangeBase, fileSettingsShape, formatField, signalTypeField, type FileCheckpoint } from './common.js';
 
 const configSchema = z.object({
   filename: z.string().refine((f) => path.isAbsolute(f), 'must be an absolute path'),
-  signal_type: z.string().min(1).nullable().default(null),
-  format: z.enum(['auto', 'text', 'csv', 'jsonl']).nullable().default('auto').transform((f) => f ?? 'auto'),
+  ...fileSettingsShape,
 });
 type Config = z.infer<typeof configSchema>;
 
 export const localFileExchange: ExchangeType<Config, null, FileCheckpoint> = {
+  ...fileExchangeBase,
   name: 'local_file',
   configFields: [field('filename', 'string', true, 'the absolute file path to the signal file'), signalTypeField, formatField],
-  credentialFields: null,
-  fetchOnce: false,
-  feedbackKinds: [],
   parseConfig: (raw) => parseAs(configSchema, raw, 'local_file config'),
-  parseCredentials: () => null,
-  parseCheckpoint: parseFileCheckpoint,
-  checkpointJson: (cp) => ({ ...cp }),
-  progress: () => null,
-  isStale: () => false,
   async *fetch(config, _creds, checkpoint, ctx) {
     const info = await stat(config.filename).catch(() => undefined);
     if (!info?.isFile()) throw configError(`local_file: '${config.filename}' is not a readable regular file`);
@@ -47,5 +32,4 @@ export const localFileExchange: ExchangeType<Config, null, FileCheckpoint> = {
     }
     yield* contentBatches(content, config.filename, null, config, checkpoint, { etag: null, last_modified: null }, ctx);
   },
-  sendFeedback: noFileFeedback,
 };

@@ -6,14 +6,7 @@
 import { z } from 'zod';
 import { field, parseAs } from '../fields.js';
 import type { ExchangeType } from '../types.js';
-import {
-  contentBatches,
-  formatField,
-  noFileFeedback,
-  parseFileCheckpoint,
-  signalTypeField,
-  type FileCheckpoint,
-} from './common.js';
+import { contentBatches, fileExchangeBase, fileSettingsShape, formatField, signalTypeField, type FileCheckpoint } from './common.js';
 
 const configSchema = z.object({
   url: z.string().refine((u) => {
@@ -23,23 +16,15 @@ const configSchema = z.object({
       return false;
     }
   }, 'must be an http(s) URL'),
-  signal_type: z.string().min(1).nullable().default(null),
-  format: z.enum(['auto', 'text', 'csv', 'jsonl']).nullable().default('auto').transform((f) => f ?? 'auto'),
+  ...fileSettingsShape,
 });
 type Config = z.infer<typeof configSchema>;
 
 export const remoteFileExchange: ExchangeType<Config, null, FileCheckpoint> = {
+  ...fileExchangeBase,
   name: 'remote_file',
   configFields: [field('url', 'string', true, 'http(s) URL of the hash list file'), signalTypeField, formatField],
-  credentialFields: null,
-  fetchOnce: false,
-  feedbackKinds: [],
   parseConfig: (raw) => parseAs(configSchema, raw, 'remote_file config'),
-  parseCredentials: () => null,
-  parseCheckpoint: parseFileCheckpoint,
-  checkpointJson: (cp) => ({ ...cp }),
-  progress: () => null,
-  isStale: () => false,
   async *fetch(config, _creds, checkpoint, ctx) {
     const headers: Record<string, string> = {};
     if (checkpoint?.etag) headers['if-none-match'] = checkpoint.etag;
@@ -49,5 +34,4 @@ export const remoteFileExchange: ExchangeType<Config, null, FileCheckpoint> = {
     const next = { etag: res.headers.get('etag'), last_modified: res.headers.get('last-modified') };
     yield* contentBatches(res.text, new URL(config.url).pathname, res.headers.get('content-type'), config, checkpoint, next, ctx);
   },
-  sendFeedback: noFileFeedback,
 };

@@ -31,6 +31,9 @@ export async function startFetch(q: Queryable, exchangeId: number, nowMs: number
   return Number(rows[0]!.id);
 }
 
+/** History rows kept per exchange (a fetcher adds one every few minutes, forever). */
+export const HISTORY_KEPT = 1000;
+
 export async function completeFetch(q: Queryable, exchangeId: number, historyId: number, nowMs: number, o: FetchOutcome): Promise<void> {
   await q.query(
     `UPDATE exchange_fetch_status SET running_fetch_start_ts = NULL, last_fetch_complete_ts = $2,
@@ -41,6 +44,11 @@ export async function completeFetch(q: Queryable, exchangeId: number, historyId:
     `UPDATE exchange_fetch_history SET completed_at = to_timestamp($2 / 1000.0), succeeded = $3, up_to_date = $4,
        items_fetched = $5, error = $6 WHERE id = $1`,
     [historyId, nowMs, o.succeeded, o.upToDate, o.items, o.error],
+  );
+  await q.query(
+    `DELETE FROM exchange_fetch_history WHERE exchange_id = $1 AND id < (
+       SELECT id FROM exchange_fetch_history WHERE exchange_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1)`,
+    [exchangeId, HISTORY_KEPT - 1],
   );
 }
 
