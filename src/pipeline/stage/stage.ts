@@ -3,11 +3,11 @@
  * (hasher, matcher, actioner) is built on.
  *
  * Per fetched batch of one partition: events are decoded and handled with at most
- * `maxInFlight` at once; contiguous completed prefixes are committed in one Kafka
- * transaction each (outputs, dead letters and the consumer offset together) by the
- * partition's transactional producer. Consumers read committed only, so downstream
- * never sees output of an aborted or crashed attempt, and the offset moves only with
- * the outputs it produced.
+ * `maxInFlight` at once; contiguous completed prefixes are committed (outputs, dead
+ * letters and the consumer offset together) in Kafka transactions shared by all
+ * partitions of the process (group-commit.ts). Consumers read committed only, so
+ * downstream never sees output of an aborted or crashed attempt, and the offset moves
+ * only with the outputs it produced.
  *
  * Back-pressure: kafkajs fetches again only once every batch of the previous fetch
  * has been handled, and a batch's work is bounded by `maxInFlight`, so a backlog
@@ -15,10 +15,16 @@
  *
  * Failures: a malformed event is dead-lettered with its raw bytes; a transient one is
  * retried with backoff, then dead-lettered; a permanent one is dead-lettered at once.
- * A failed transaction (e.g. fenced by a new owner of the partition) restarts the
- * consumer, which then resumes from the committed offsets.
+ * A failed transaction (e.g. fenced) restarts the consumer, which then resumes from
+ * the committed offsets.
+ *
+ * Zombies: kafkajs has no KIP-447 (group generation in TxnOffsetCommit), so a process
+ * that lost its partitions without noticing is not fenced by the broker. A member keeps
+ * its partitions until it rejoins, and it rejoins only after its batches are committed;
+ * one that was removed from the group (its heartbeat says so) commits nothing more.
+ * A process killed outright commits nothing at all: kill -9 is covered without this.
  */
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../../config/config.js';
 import type { TopicCodec } from '../../kafka/codec.js';
 import type { DeadLetterValue, TopicValues } from '../../kafka/values.js';
@@ -27,8 +33,7 @@ import { topicName, type TopicName } from '../../../topology/topics.js';
 import { classify, malformedEvent, type DeadLetterReason } from '../deadletter/reasons.js';
 import { LagMonitor } from './lag.js';
 import { pipelineMetrics as m } from './metrics.js';
-import { TransactionalProducers } from './transactional-producers.js';
-import { chunkBySize } from './send-chunks.js';
+import { GroupCommitter, type CommitRecord } from './group-commit.js';
 import { runWindow } from './window.js';
 
 export type StageName = 'hasher' | 'matcher' | 'actioner';
@@ -86,14 +91,8 @@ export interface StageDeps {
   readonly codec: TopicCodec;
 }
 
-interface Record_ {
-  readonly topic: string;
-  readonly key: string;
-  readonly value: Buffer;
-}
-
 interface Processed {
-  readonly records: readonly Record_[];
+  readonly records: readonly CommitRecord[];
   /** Set for events whose outputs carry the content on (not dead-lettered). */
   readonly submittedAt: number | undefined;
   readonly afterCommit?: () => Promise<void>;
@@ -130,7 +129,7 @@ export function buildDeadLetter(
 export class Stage<I extends TopicName> {
   readonly groupId: string;
   private readonly inputTopic: string;
-  private readonly producers: TransactionalProducers;
+  private committer: GroupCommitter;
   private readonly admin: Admin;
   private readonly lag: LagMonitor;
   private readonly logger;
@@ -138,8 +137,6 @@ export class Stage<I extends TopicName> {
   private stopping = false;
   private joined = false;
   private restartTimer: NodeJS.Timeout | undefined;
-  /** Partitions whose committed offset was re-checked after their producer fenced the previous owner. */
-  private readonly verified = new Set<number>();
   /** Set when a transaction failed: batches refuse work until the consumer restarts from committed offsets. */
   private poisoned = false;
 
@@ -150,13 +147,29 @@ export class Stage<I extends TopicName> {
     const prefix = deps.config.TOPIC_PREFIX;
     this.groupId = stageGroupId(prefix, spec.name);
     this.inputTopic = topicName(prefix, spec.input);
-    this.producers = new TransactionalProducers(deps.kafka, {
-      groupId: this.groupId,
-      transactionTimeoutMs: deps.config.PIPELINE_TRANSACTION_TIMEOUT_MS,
-    });
+    this.committer = this.newCommitter();
     this.admin = deps.kafka.admin();
     this.lag = new LagMonitor(this.admin, this.groupId, this.inputTopic);
     this.logger = log(spec.name);
+  }
+
+  private newCommitter(): GroupCommitter {
+    const cfg = this.deps.config;
+    const stage = this.spec.name;
+    return new GroupCommitter(
+      this.deps.kafka,
+      {
+        groupId: this.groupId,
+        inputTopic: this.inputTopic,
+        transactionalId: `${this.groupId}.${cfg.HMA_INSTANCE_ID}`,
+        transactionTimeoutMs: cfg.PIPELINE_TRANSACTION_TIMEOUT_MS,
+        lingerMs: cfg.PIPELINE_COMMIT_LINGER_MS,
+      },
+      (stats, outcome) => {
+        m.transactions.inc({ stage, outcome });
+        if (outcome === 'commit') m.transactionSeconds.observe({ stage }, stats.seconds);
+      },
+    );
   }
 
   /** Undefined when consuming, else why not (for /status). */
@@ -172,6 +185,8 @@ export class Stage<I extends TopicName> {
       await this.deps.codec.schemaId(topic);
     }
     await this.admin.connect();
+    // Before the consumer reads offsets: fences our predecessor (same instance id) and aborts its open transaction.
+    await this.committer.connect();
     this.lag.start();
     await this.startConsumer();
   }
@@ -180,7 +195,7 @@ export class Stage<I extends TopicName> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     await this.consumer?.disconnect(); // waits for batches in progress to finish and commit
-    await this.producers.release();
+    await this.committer.close();
     this.lag.stop();
     await this.admin.disconnect();
   }
@@ -196,12 +211,7 @@ export class Stage<I extends TopicName> {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const mine = new Set((payload.memberAssignment[this.inputTopic] ?? []).map((p) =>
-        TransactionalProducers.transactionalId(this.groupId, this.inputTopic, p)));
-      this.verified.clear();
-      this.poisoned = false;
       this.joined = true;
-      void this.producers.release(mine);
       this.logger.info({ partitions: payload.memberAssignment[this.inputTopic] ?? [] }, 'joined group');
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -226,7 +236,9 @@ export class Stage<I extends TopicName> {
       const old = this.consumer;
       void (async () => {
         await old?.disconnect().catch(() => undefined);
-        await this.producers.release();
+        await this.committer.close();
+        this.committer = this.newCommitter();
+        await this.committer.connect();
         this.poisoned = false;
         await this.startConsumer();
       })().catch((err: unknown) => {
@@ -240,32 +252,23 @@ export class Stage<I extends TopicName> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
     const { partition } = batch;
     if (this.poisoned) throw nonRetriable('a transaction failed: restarting the consumer');
-    let producer: Producer;
-    try {
-      producer = await this.producers.get(this.inputTopic, partition);
-    } catch (err) {
-      this.poisoned = true;
-      throw nonRetriable(`transactional producer for partition ${partition} failed: ${(err as Error).message}`);
-    }
-    if (!this.verified.has(partition)) {
-      // Our producer has now fenced any previous owner: what is committed is final. If it
-      // committed after our consumer read the offsets, start again from there.
-      const committed = await this.committedOffset(partition);
-      this.verified.add(partition);
-      const first = batch.messages[0];
-      if (committed !== undefined && first && committed > BigInt(first.offset)) {
-        this.logger.warn({ partition, committed: String(committed), fetched: first.offset }, 'offsets moved on while taking over: seeking');
-        this.consumer?.seek({ topic: this.inputTopic, partition, offset: String(committed) });
-        return;
-      }
-    }
 
     let rebalance: unknown;
+    let removed = false;
     let beating = false;
     const beat = setInterval(() => {
       if (beating) return;
       beating = true;
-      heartbeat().catch((err: unknown) => { rebalance ??= err; }).finally(() => { beating = false; });
+      heartbeat()
+        .catch((err: unknown) => {
+          rebalance ??= err;
+          // Out of the group: our partitions may be someone else's already.
+          const type = (err as { type?: string }).type;
+          if (type === 'UNKNOWN_MEMBER_ID' || type === 'ILLEGAL_GENERATION' || type === 'FENCED_INSTANCE_ID') removed = true;
+        })
+        .finally(() => {
+          beating = false;
+        });
     }, HEARTBEAT_EVERY_MS);
     const started = Date.now();
     const budget = this.deps.config.PIPELINE_BATCH_BUDGET_MS;
@@ -278,14 +281,14 @@ export class Stage<I extends TopicName> {
         process: (message) =>
           byKey ? byKey.run(message.key?.toString('latin1') ?? '', () => this.process(partition, message)) : this.process(partition, message),
         commit: async (results, from) => {
+          if (removed) throw new Error('removed from the consumer group: not committing');
           const last = batch.messages[from + results.length - 1];
-          await this.commit(producer, partition, results, BigInt(last.offset) + 1n);
+          await this.commit(partition, results, BigInt(last.offset) + 1n);
           resolveOffset(last.offset);
         },
       });
     } catch (err) {
       this.poisoned = true;
-      await this.producers.discard(this.inputTopic, partition);
       throw nonRetriable(`transaction on partition ${partition} failed: ${(err as Error).message}`);
     } finally {
       clearInterval(beat);
@@ -293,42 +296,14 @@ export class Stage<I extends TopicName> {
     if (rebalance !== undefined) throw rebalance;
   }
 
-  private async committedOffset(partition: number): Promise<bigint | undefined> {
-    const [topic] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.inputTopic] });
-    const p = topic?.partitions.find((x) => x.partition === partition);
-    return p && Number(p.offset) >= 0 ? BigInt(p.offset) : undefined;
-  }
-
-  private async commit(producer: Producer, partition: number, results: readonly Processed[], nextOffset: bigint): Promise<void> {
+  private async commit(partition: number, results: readonly Processed[], nextOffset: bigint): Promise<void> {
     const stage = this.spec.name;
-    const byTopic = new Map<string, Array<{ key: string; value: Buffer }>>();
-    for (const r of results) {
-      for (const rec of r.records) {
-        let list = byTopic.get(rec.topic);
-        if (!list) byTopic.set(rec.topic, (list = []));
-        list.push({ key: rec.key, value: rec.value });
-      }
-    }
-    const t0 = performance.now();
-    const txn = await producer.transaction();
-    try {
-      for (const [topic, messages] of byTopic) {
-        for (const chunk of chunkBySize(messages)) await txn.send({ topic, messages: chunk });
-      }
-      await txn.sendOffsets({
-        consumerGroupId: this.groupId,
-        topics: [{ topic: this.inputTopic, partitions: [{ partition, offset: String(nextOffset) }] }],
-      });
-      await txn.commit();
-    } catch (err) {
-      m.transactions.inc({ stage, outcome: 'abort' });
-      await txn.abort().catch(() => undefined);
-      throw err;
-    }
-    m.transactions.inc({ stage, outcome: 'commit' });
-    m.transactionSeconds.observe({ stage }, (performance.now() - t0) / 1000);
+    const records = results.flatMap((r) => r.records);
+    await this.committer.commit({ partition, records, nextOffset });
     const now = Date.now();
-    for (const [topic, list] of byTopic) m.eventsOut.inc({ stage, topic }, list.length);
+    const perTopic = new Map<string, number>();
+    for (const r of records) perTopic.set(r.topic, (perTopic.get(r.topic) ?? 0) + 1);
+    for (const [topic, n] of perTopic) m.eventsOut.inc({ stage, topic }, n);
     for (const r of results) {
       if (r.submittedAt !== undefined) m.endToEnd.observe({ stage }, Math.max(0, now - r.submittedAt) / 1000);
     }
@@ -388,7 +363,7 @@ export class Stage<I extends TopicName> {
     return { records: await this.encode([buildDeadLetter(source, this.spec.name, reason, message, attempts)]), submittedAt: undefined };
   }
 
-  private async encode(outputs: ReadonlyArray<Output | RawOutput>): Promise<Record_[]> {
+  private async encode(outputs: ReadonlyArray<Output | RawOutput>): Promise<CommitRecord[]> {
     const prefix = this.deps.config.TOPIC_PREFIX;
     return Promise.all(
       outputs.map(async (o) => {

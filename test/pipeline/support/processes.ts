@@ -14,11 +14,12 @@ export class HmaProcess {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  start(): void {
+  /** `extraEnv` applies to this start only (e.g. a new HMA_INSTANCE_ID). */
+  start(extraEnv: NodeJS.ProcessEnv = {}): void {
     this.starts++;
     this.child = spawn(process.execPath, [path.join(root, 'bin/hma.js'), ...this.command], {
       cwd: root,
-      env: this.env,
+      env: { ...this.env, ...extraEnv },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   }
