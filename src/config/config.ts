@@ -87,6 +87,8 @@ const spec = {
   APICURIO_VERSION: [str, '3.0.9'],
   /** JVM heaps of the local broker and registry (the machine is small and shared). */
   SERVICES_KAFKA_HEAP: [z.string().trim().regex(/^\d+[mg]$/, 'expected a JVM size such as 512m or 1g'), '1g'],
+  /** Where the local schema registry keeps schemas: Postgres (survives restarts, ids stay valid) or memory. */
+  SCHEMA_REGISTRY_STORAGE: [oneOf('postgres', 'memory'), 'postgres'],
   SERVICES_REGISTRY_HEAP: [z.string().trim().regex(/^\d+[mg]$/, 'expected a JVM size such as 512m or 1g'), '512m'],
 
   // Hashing
@@ -164,6 +166,8 @@ const spec = {
   PIPELINE_RETRY_ATTEMPTS: [int(1, 100), '4'],
   /** First retry delay; doubles per attempt, capped at 30 s. */
   PIPELINE_RETRY_BACKOFF_MS: [int(0, 60_000), '250'],
+  /** How long a stage's transaction waits to gather more partitions' results (0 = commit as soon as the previous one is done). */
+  PIPELINE_COMMIT_LINGER_MS: [int(0, 10_000), '0'],
   /** A stage stops taking new events of a fetched batch after this long and lets the consumer fetch again (keeps rebalances prompt). */
   PIPELINE_BATCH_BUDGET_MS: [int(100, 600_000), '10000'],
   /** Largest inline media a submission may carry (the event must fit Kafka's message size limit, 1 MB by default). */
