@@ -42,7 +42,7 @@ function kafkajsLevel(level: Config['LOG_LEVEL']): logLevel {
  * milliseconds but logs each answer as an error. kafkajs logs only the message text.
  */
 const routineRetry = (entry: LogEntry['log']) =>
-  typeof entry.error === 'string' && entry.error.includes('another concurrent operation on the same transaction');
+  [entry.error, entry.message].some((t) => typeof t === 'string' && t.includes('another concurrent operation on the same transaction'));
 
 function logCreator() {
   const logger = log('kafkajs');
