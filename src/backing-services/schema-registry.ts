@@ -1,17 +1,45 @@
 /**
  * Apicurio Registry (Confluent-compatible API under /apis/ccompat/v7) from its `all`
- * assembly on Maven Central, unpacked once into CACHE_DIR, run with in-memory storage.
+ * assembly on Maven Central, unpacked once into CACHE_DIR, storing schemas in Postgres.
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { sharingPlan } from './class-data-sharing.js';
+import { databaseName, ensureDatabases } from './postgres.js';
 import { fetchArtifact, unpackTarGz } from './maven.js';
 import type { ServicePaths } from './paths.js';
 import { spawnDetached, type PidRecord } from './process-control.js';
 
-export type RegistryConfig = Pick<Config, 'SCHEMA_REGISTRY_PORT' | 'APICURIO_VERSION' | 'SERVICES_REGISTRY_HEAP'>;
+export type RegistryConfig = Pick<
+  Config,
+  'SCHEMA_REGISTRY_PORT' | 'APICURIO_VERSION' | 'SERVICES_REGISTRY_HEAP' | 'SCHEMA_REGISTRY_STORAGE' | 'DATABASE_URL' | 'DATABASE_SSL'
+>;
+
+/** The registry's own database beside the application's: `hma` → `hma_registry`. */
+export function registryDatabaseName(databaseUrl: string): string {
+  return `${databaseName(databaseUrl).replace(/_test$/, '')}_registry`;
+}
+
+/**
+ * Storage settings. Schema ids are written into every Kafka message, so a registry that
+ * forgot its schemas on restart would make the compacted topics undecodable: keep them
+ * in Postgres unless memory is asked for.
+ */
+async function storageEnv(cfg: RegistryConfig): Promise<Record<string, string>> {
+  if (cfg.SCHEMA_REGISTRY_STORAGE === 'memory') return { APICURIO_STORAGE_KIND: 'sql', APICURIO_STORAGE_SQL_KIND: 'h2' };
+  const name = registryDatabaseName(cfg.DATABASE_URL);
+  await ensureDatabases(cfg, [name]);
+  const u = new URL(cfg.DATABASE_URL);
+  return {
+    APICURIO_STORAGE_KIND: 'sql',
+    APICURIO_STORAGE_SQL_KIND: 'postgresql',
+    APICURIO_DATASOURCE_URL: `jdbc:postgresql://${u.hostname}:${u.port || '5432'}/${name}${cfg.DATABASE_SSL ? '?sslmode=require' : ''}`,
+    APICURIO_DATASOURCE_USERNAME: decodeURIComponent(u.username) || 'postgres',
+    APICURIO_DATASOURCE_PASSWORD: decodeURIComponent(u.password),
+  };
+}
 
 export const REGISTRY_MARKER = 'apicurio-registry-app';
 export const CCOMPAT_PATH = '/apis/ccompat/v7';
@@ -42,6 +70,7 @@ export async function startRegistry(cfg: RegistryConfig, paths: ServicePaths, pi
   const logDir = path.join(paths.run, 'schema-registry');
   const jar = runnerJar(installDir, cfg.APICURIO_VERSION);
   const sharing = await sharingPlan(path.join(paths.cache, 'class-data'), 'schema-registry', jar);
+  const storage = await storageEnv(cfg);
   return spawnDetached({
     service: 'schema-registry',
     command: 'java',
@@ -65,9 +94,7 @@ export async function startRegistry(cfg: RegistryConfig, paths: ServicePaths, pi
       LANG: 'C.UTF-8',
       QUARKUS_HTTP_HOST: '127.0.0.1',
       QUARKUS_HTTP_PORT: String(cfg.SCHEMA_REGISTRY_PORT),
-      // In-memory H2: a development registry; topology apply re-registers every schema on start.
-      APICURIO_STORAGE_KIND: 'sql',
-      APICURIO_STORAGE_SQL_KIND: 'h2',
+      ...storage,
       // Lets tests and `hma topology` delete the subjects they created.
       APICURIO_REST_DELETION_ARTIFACT_ENABLED: 'true',
       APICURIO_REST_DELETION_ARTIFACT_VERSION_ENABLED: 'true',
