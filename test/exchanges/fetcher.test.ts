@@ -121,7 +121,6 @@ describe('fetching into the database', () => {
       LOG_LEVEL: 'warn',
       PRODUCTION: 'false',
       FETCHER_COMMIT_MAX_DELAY_MS: '50',
-      FETCHER_CONCURRENCY: '8',
       // The other exchanges of this schema must not reach the real NCMEC.
       EXCHANGE_BASE_URLS: `ncmec=${fake.url}`,
     };

@@ -108,8 +108,13 @@ export function createFetcher(deps: FetchDeps, settings: FetcherSettings): Fetch
 }
 
 export function fetcherSettings(config: Config): FetcherSettings {
+  // Each running fetch holds a pooled connection (its lease); keep two for everything else.
+  const concurrency = Math.min(config.FETCHER_CONCURRENCY, Math.max(1, config.DATABASE_POOL_SIZE - 2));
+  if (concurrency < config.FETCHER_CONCURRENCY) {
+    logger.warn({ FETCHER_CONCURRENCY: config.FETCHER_CONCURRENCY, DATABASE_POOL_SIZE: config.DATABASE_POOL_SIZE }, `fetching ${concurrency} exchanges at a time: the pool is too small for more`);
+  }
   return {
-    concurrency: config.FETCHER_CONCURRENCY,
+    concurrency,
     tickMs: 1000,
     schedule: {
       intervalMs: config.FETCHER_INTERVAL_SECONDS * 1000,
