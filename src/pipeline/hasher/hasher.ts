@@ -36,10 +36,15 @@ export function mediaHashing(hasher: MediaHasher, config: Config): MediaHashing 
   };
 }
 
-export async function startHasher(runtime: Runtime): Promise<StartedPart> {
+/** `shared`: the process's hashing service when it already has one (e.g. `hma all`); its owner closes it. */
+export async function startHasher(runtime: Runtime, shared?: MediaHasher): Promise<StartedPart> {
   const { config } = runtime;
-  const hasher = MediaHasher.fromConfig(config);
-  runtime.onStop('hash pool', () => hasher.close());
+  let hasher = shared;
+  if (!hasher) {
+    const own = MediaHasher.fromConfig(config);
+    runtime.onStop('hash pool', () => own.close());
+    hasher = own;
+  }
   const policy = urlPolicyFrom(config);
   const limits = fetchLimitsFrom(config);
   const deps = {
@@ -62,5 +67,5 @@ export async function startHasher(runtime: Runtime): Promise<StartedPart> {
 }
 
 export function runHasher(config: Config): Promise<RunningProcess> {
-  return runPartAsProcess(config, 'hasher', startHasher);
+  return runPartAsProcess(config, 'hasher', (runtime) => startHasher(runtime));
 }

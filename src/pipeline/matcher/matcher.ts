@@ -6,7 +6,7 @@
 import type { Config } from '../../config/config.js';
 import type { ContentHashedValue } from '../../kafka/values.js';
 import { log } from '../../observability/logger.js';
-import { startMatching } from '../../processes/matching.js';
+import { startMatching, type Matching } from '../../processes/matching.js';
 import type { Runtime } from '../../processes/runtime.js';
 import { malformedEvent } from '../deadletter/reasons.js';
 import { runPartAsProcess, type RunningProcess, type StartedPart } from '../stage/process.js';
@@ -19,9 +19,10 @@ export function validateHashed(v: ContentHashedValue): void {
   if (v.content_id === '') throw malformedEvent('content.hashed event without a content_id');
 }
 
-export async function startMatcher(runtime: Runtime): Promise<StartedPart> {
+/** `matching`: the process's replica when it already has one (e.g. `hma all`, whose API serves /m). */
+export async function startMatcher(runtime: Runtime, matching?: Matching): Promise<StartedPart> {
   const logger = log('matcher');
-  const matching = await startMatching(runtime);
+  matching ??= await startMatching(runtime);
   const { replica, feed, lookups } = matching;
   matcherMetrics.watch(replica);
   const stage = new Stage(runtime, {
@@ -52,5 +53,5 @@ export async function startMatcher(runtime: Runtime): Promise<StartedPart> {
 }
 
 export function runMatcher(config: Config): Promise<RunningProcess> {
-  return runPartAsProcess(config, 'matcher', startMatcher);
+  return runPartAsProcess(config, 'matcher', (runtime) => startMatcher(runtime));
 }
