@@ -6,7 +6,7 @@ import { registerCommands } from './commands/index.js';
 const program = new Command('hma')
   .description('hma-stream: Kafka-native Hasher-Matcher-Actioner')
   .showHelpAfterError();
-registerCommands(program);
+await registerCommands(program, process.argv);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { buildApp } from '../api/app.js';
 import { curatorRoutes } from '../api/curator/index.js';
+import { exchangeExtraRoutes } from '../api/exchanges/routes.js';
 import { hasherRoutes } from '../api/hasher/routes.js';
 import { HashInput } from '../api/media-input/hash-input.js';
 import { devRoutes } from '../api/dev/routes.js';
@@ -61,6 +62,8 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
   }
   if (config.ROLE_HASHER && input) plugins.push(hasherRoutes({ config, input }));
   if (config.ROLE_CURATOR) {
+    // Registers the installed exchange types with curation before /c describes them.
+    plugins.push(exchangeExtraRoutes({ db: runtime.db, config }));
     const relay = await startOutboxRelay(config, runtime.db);
     runtime.onStop('outbox relay', () => relay.stop());
     const curatorInput = input;

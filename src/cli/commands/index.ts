@@ -1,27 +1,38 @@
-/** Every subcommand of `hma`, one module each. */
+/**
+ * Every subcommand of `hma`, one module per group, loaded on demand: `hma services
+ * down` loads only the services module, so it starts fast and keeps working even
+ * when an unrelated module cannot be loaded.
+ */
 import type { Command } from 'commander';
-import { registerProcessCommands } from './processes.js';
-import { registerServicesCommands } from './services.js';
-import { registerDbCommands } from './db.js';
-import { registerTopologyCommands } from './topology.js';
-import { registerRelayCommand } from './relay.js';
-import { registerPipelineCommands } from './pipeline.js';
-import { registerSubmitCommand } from './submit.js';
-import { registerScanCommand } from './scan.js';
-import { registerBankCommands } from './bank.js';
-import { registerDbStatsCommand } from './dbstats.js';
-import { registerHashCommand } from './hash.js';
 
-export function registerCommands(program: Command): void {
-  registerProcessCommands(program);
-  registerServicesCommands(program);
-  registerDbCommands(program);
-  registerTopologyCommands(program);
-  registerRelayCommand(program);
-  registerPipelineCommands(program);
-  registerSubmitCommand(program);
-  registerScanCommand(program);
-  registerBankCommands(program);
-  registerDbStatsCommand(program);
-  registerHashCommand(program);
+type Register = (program: Command) => void;
+
+/** Top-level command names → the module that registers them. */
+const groups: ReadonlyArray<{ readonly names: readonly string[]; readonly load: () => Promise<Register> }> = [
+  { names: ['api', 'all', 'hasher', 'matcher', 'actioner', 'fetcher'], load: async () => (await import('./processes.js')).registerProcessCommands },
+  { names: ['services'], load: async () => (await import('./services.js')).registerServicesCommands },
+  { names: ['db'], load: async () => (await import('./db.js')).registerDbCommands },
+  { names: ['db'], load: async () => (await import('./dbstats.js')).registerDbStatsCommand },
+  { names: ['topology'], load: async () => (await import('./topology.js')).registerTopologyCommands },
+  { names: ['relay'], load: async () => (await import('./relay.js')).registerRelayCommand },
+  { names: ['pipeline'], load: async () => (await import('./pipeline.js')).registerPipelineCommands },
+  { names: ['submit'], load: async () => (await import('./submit.js')).registerSubmitCommand },
+  { names: ['scan'], load: async () => (await import('./scan.js')).registerScanCommand },
+  { names: ['bank'], load: async () => (await import('./bank.js')).registerBankCommands },
+  { names: ['hash'], load: async () => (await import('./hash.js')).registerHashCommand },
+];
+
+/** Registers the groups `argv` needs (all of them for help or an unknown command). */
+export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
+  const name = argv.slice(2).find((a) => !a.startsWith('-'));
+  const wanted = groups.filter((g) => name !== undefined && g.names.includes(name));
+  for (const group of wanted.length > 0 ? wanted : groups) {
+    try {
+      (await group.load())(program);
+    } catch (err) {
+      // A broken module must not take the other commands down with it.
+      if (wanted.length > 0) throw err;
+      console.error(`hma: commands ${group.names.join(', ')} unavailable: ${err instanceof Error ? err.message : err}`);
+    }
+  }
 }

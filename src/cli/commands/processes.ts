@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { config } from '../../config/config.js';
 import { fetchAllOnce, startFetcher } from '../../exchanges/fetcher/run.js';
 import { startApi } from '../../processes/api.js';
-import { runActioner } from '../../pipeline/actioner/actioner.js';
-import { runHasher } from '../../pipeline/hasher/hasher.js';
-import { runMatcher } from '../../pipeline/matcher/matcher.js';
+import { runActioner, startActioner } from '../../pipeline/actioner/actioner.js';
+import { runHasher, startHasher } from '../../pipeline/hasher/hasher.js';
+import { runMatcher, startMatcher } from '../../pipeline/matcher/matcher.js';
 import { Runtime, stopOnSignals } from '../../processes/runtime.js';
 
 /** Starts a process's parts in one runtime; a failure to start stops what did start. */
@@ -28,10 +28,15 @@ export function registerProcessCommands(program: Command): void {
     .action(() => run('api', async (rt) => void (await startApi(rt))));
   program
     .command('all')
-    .description('run the whole stack in one process (development)')
-    .action(() =>
+    .description('run the whole stack in one process (development): API, fetcher, hasher, matcher, and an actioner with --rules')
+    .option('--rules <file>', 'also run the reference actioner with this rules file')
+    .action((opts: { rules?: string }) =>
       run('all', async (rt) => {
         const api = await startApi(rt);
+        await startFetcher(rt);
+        await startHasher(rt);
+        await startMatcher(rt);
+        if (opts.rules) await startActioner(rt, opts.rules);
         console.log(`hma-stream is up: UI ${api.url}/ui/  API ${api.url}`);
       }),
     );
