@@ -77,7 +77,7 @@ export interface MatchValue {
 export interface MatchResultValue extends SubmissionFields {
   readonly matched: boolean;
   readonly matches: readonly MatchValue[];
-  /** Signal type → signals-topic offset the index had applied up to. */
+  /** Signal type → change_seq (outbox sequence) of the last change its index had applied. */
   readonly index_positions: Readonly<Record<string, number>>;
   readonly timings: { readonly hashed_at: EpochMillis; readonly match_ms: number; readonly matched_at: EpochMillis };
 }
