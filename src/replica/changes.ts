@@ -1,26 +1,14 @@
 /**
  * The change events curation publishes to the compacted `signals` and `banks`
  * topics, as the replica sees them after decoding. A null value is a tombstone.
+ * disable_until_ts carries HMA's values: 1 (or null) = enabled, 0 = disabled
+ * indefinitely, else enabled from that epoch second.
  */
-export interface SignalChange {
-  readonly signal_type: string;
-  readonly content_id: number;
-  readonly bank_id: number;
-  readonly value: string;
-  /** HMA's magic values: 1 (or null) = enabled, 0 = disabled indefinitely, else enabled from that epoch second. */
-  readonly disable_until_ts: number | null;
-  readonly change_seq: number;
-  readonly changed_at: Date | number;
-}
+// The topic contract's types (type-only: the replica never touches Kafka itself).
+import type { BankSettingsValue, SignalChangeValue } from '../kafka/values.js';
 
-export interface BankChange {
-  readonly bank_id: number;
-  readonly name: string;
-  readonly matching_enabled_ratio: number;
-  readonly labels: readonly string[];
-  readonly change_seq: number;
-  readonly changed_at: Date | number;
-}
+export type SignalChange = SignalChangeValue;
+export type BankChange = BankSettingsValue;
 
 export type ReplicaEvent =
   | { readonly kind: 'signal'; readonly key: string; readonly change: SignalChange | null }

@@ -119,9 +119,9 @@ export class MatchReplica {
     }
   }
 
-  private noteSeq(state: TypeState, seq: number, changedAt: Date | number): void {
+  private noteSeq(state: TypeState, seq: number, changedAt: number): void {
     state.lastSeq = Math.max(state.lastSeq, seq);
-    state.lastChangedAt = typeof changedAt === 'number' ? changedAt : changedAt.getTime();
+    state.lastChangedAt = changedAt;
     state.lastAppliedAt = this.clock();
     this.maxSeq = Math.max(this.maxSeq, seq);
   }

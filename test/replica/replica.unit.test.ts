@@ -10,10 +10,10 @@ const C = '0'.repeat(64);
 let seq = 0;
 const signal = (contentId: number, bankId: number, value: string, disable: number | null = null): SignalChange => ({
   signal_type: 'pdq', content_id: contentId, bank_id: bankId, value, disable_until_ts: disable,
-  change_seq: ++seq, changed_at: new Date(1_700_000_000_000 + seq),
+  change_seq: ++seq, changed_at: 1_700_000_000_000 + seq,
 });
 const bank = (id: number, name: string, ratio = 1, labels: string[] = []): BankChange => ({
-  bank_id: id, name, matching_enabled_ratio: ratio, labels, change_seq: ++seq, changed_at: new Date(),
+  bank_id: id, name, matching_enabled_ratio: ratio, labels, change_seq: ++seq, changed_at: Date.now(),
 });
 
 function replica(now = 1_800_000_000_000) {
