@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/config.js';
 import { isHmaError } from '../errors/errors.js';
+import { httpMetrics } from '../observability/http-metrics.js';
 import { log } from '../observability/logger.js';
 import { httpStatusOf } from './http-errors.js';
 import { statusRoutes, type ReadinessCheck } from './routes/status.js';
@@ -52,6 +53,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.status(404).send({ message: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
 
+  // First, at the root: request metrics for every route that follows, in every process.
+  await app.register(httpMetrics);
   // Collected at the root so the site map sees routes of every encapsulated plugin.
   const routes = new Set<string>();
   app.addHook('onRoute', (r) => {
