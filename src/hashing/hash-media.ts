@@ -23,6 +23,7 @@ import { dedupConsecutive } from '../signals/vpdq/dedup.js';
 import type { VpdqFeature } from '../signals/vpdq/feature.js';
 import { toVpdqSignal, type VpdqSignal } from '../signals/vpdq/signal.js';
 import { emptyMedia, mediaTooBig } from './media-errors.js';
+import { hashMetrics } from './metrics.js';
 import { collectStream, fileSize, md5OfBytes, md5OfFile, spoolStream } from './md5-stream.js';
 import { HashPool, InProcessHasher, type HashExecutor } from './pool/hash-pool.js';
 import { hashVideoFrames } from './video.js';
@@ -93,6 +94,12 @@ export function hmaSignalValue(result: SignalResult): string {
   }
 }
 
+/** Times an MD5 from its start (a stream's MD5 is computed while spooling it, so that one is not timed). */
+function timedMd5(md5: Promise<Md5Hex>): Promise<Md5Hex> {
+  const timer = hashMetrics.seconds.startTimer({ signal_type: 'video_md5' });
+  return md5.finally(() => timer());
+}
+
 export type MediaHasherSettings = Pick<
   Config,
   | 'PDQ_MODE'
@@ -160,11 +167,13 @@ export class MediaHasher {
     const mode = req.mode ?? this.settings.PDQ_MODE;
     const signals: { pdq?: PdqResult } = {};
     if (types.has('pdq')) {
+      const timer = hashMetrics.seconds.startTimer({ signal_type: 'pdq' });
       const r = await this.executor.hashPhoto(input, {
         mode,
         maxPixels: this.settings.MAX_IMAGE_PIXELS,
         grey16: this.settings.PDQ_GREY16_CLAMP ? 'clamp' : 'high_byte',
       });
+      timer();
       signals.pdq = { type: 'pdq', ...r, mode, meetsMinQuality: r.quality >= this.settings.PDQ_MIN_QUALITY };
     }
     return { contentType: 'photo', bytes, signals };
@@ -186,11 +195,11 @@ export class MediaHasher {
         bytes = await fileSize(src.path);
         this.checkSize(bytes);
         file = src.path;
-        if (types.has('video_md5')) md5 = md5OfFile(file);
+        if (types.has('video_md5')) md5 = timedMd5(md5OfFile(file));
       } else if ('bytes' in src) {
         bytes = src.bytes.byteLength;
         this.checkSize(bytes);
-        if (types.has('video_md5')) md5 = md5OfBytes(src.bytes);
+        if (types.has('video_md5')) md5 = timedMd5(md5OfBytes(src.bytes));
         if (types.has('vpdq')) {
           file = await tempFile();
           await writeFile(file, src.bytes);
@@ -205,7 +214,11 @@ export class MediaHasher {
       // Runs alongside the decoding; awaited below (the no-op catch only avoids an unhandled-rejection report meanwhile).
       md5?.catch(() => undefined);
       const signals: { video_md5?: VideoMd5Result; vpdq?: VpdqResult } = {};
-      if (types.has('vpdq') && file !== undefined) signals.vpdq = await this.vpdq(file);
+      if (types.has('vpdq') && file !== undefined) {
+        const timer = hashMetrics.seconds.startTimer({ signal_type: 'vpdq' });
+        signals.vpdq = await this.vpdq(file);
+        timer();
+      }
       if (types.has('video_md5') && md5) signals.video_md5 = { type: 'video_md5', hash: await md5 };
       return { contentType: 'video', bytes, signals };
     } finally {

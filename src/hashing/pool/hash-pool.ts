@@ -12,6 +12,7 @@ import { Piscina } from 'piscina';
 // Loaded here too so libvips stays loaded in the process when a worker thread is terminated.
 import 'sharp';
 import { unsupportedMedia, deserializeHmaError } from '../media-errors.js';
+import { hashMetrics } from '../metrics.js';
 import type { PdqHashValue, PhotoHash, PhotoHashOptions } from '../photo.js';
 import type { ImageInput } from '../decode-image.js';
 import { runTask, type HashTask, type TaskOutcome, type TaskValue } from './tasks.js';
@@ -52,6 +53,7 @@ export class HashPool implements HashExecutor {
       maxThreads: this.concurrency,
       idleTimeout: 60_000,
     });
+    hashMetrics.watchPool(this);
   }
 
   async hashPhoto(input: ImageInput, options: PhotoHashOptions): Promise<PhotoHash> {
@@ -76,7 +78,18 @@ export class HashPool implements HashExecutor {
     return this.pool.threads.length;
   }
 
+  /** Tasks waiting for a free worker (metrics). */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** Tasks handed to a worker (metrics). */
+  get busy(): number {
+    return this.running;
+  }
+
   async close(): Promise<void> {
+    hashMetrics.unwatchPool(this);
     await this.pool.close({ force: true });
   }
 
