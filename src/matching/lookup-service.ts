@@ -26,13 +26,22 @@ export interface LookupOptions {
   readonly threshold?: number;
 }
 
+/** Told of every lookup (metrics live in the shell, not here): its type, duration and the banks it matched. */
+export type LookupObserver = (signalType: string, seconds: number, matchedBanks: ReadonlySet<string>) => void;
+
 export type GroupedMatches = Record<string, Array<{ bank_content_id: number; distance: string }>>;
 
 export class LookupService {
   constructor(
     private readonly replica: MatchReplica,
     private readonly rules: ReadonlyMap<string, SignalTypeRule>,
+    private readonly observe: LookupObserver = () => undefined,
   ) {}
+
+  private observed<T extends { bank: { name: string } }>(signalType: string, started: number, found: T[]): T[] {
+    this.observe(signalType, (performance.now() - started) / 1000, new Set(found.map((m) => m.bank.name)));
+    return found;
+  }
 
   rule(signalType: string): SignalTypeRule {
     const rule = this.rules.get(signalType);
@@ -61,17 +70,23 @@ export class LookupService {
 
   /** HMA's raw lookup: no enable filter, no coinflip; banks filter by name. */
   raw(signalType: string, signal: string, banks: readonly string[] | undefined, threshold?: number): ContentMatch[] {
+    const started = performance.now();
     const { rule, value } = this.validate(signalType, signal);
     const found = this.replica.rawLookup(signalType, value, this.threshold(rule, threshold));
-    return banks ? found.filter((m) => banks.includes(m.bank.name)) : found;
+    return this.observed(signalType, started, banks ? found.filter((m) => banks.includes(m.bank.name)) : found);
   }
 
   /** HMA's lookup: enabled content of banks that survive the coinflip, grouped by bank name. */
   lookup(signalType: string, signal: string, opts: LookupOptions): { matches: ContentMatch[]; grouped: GroupedMatches } {
+    const started = performance.now();
     const { rule, value } = this.validate(signalType, signal);
-    const matches = this.replica
-      .enabledLookup(signalType, value, this.threshold(rule, opts.threshold))
-      .filter((m) => bankTakesPart(m.bank.ratio, opts.coinflip) && (!opts.banks || opts.banks.includes(m.bank.name)));
+    const matches = this.observed(
+      signalType,
+      started,
+      this.replica
+        .enabledLookup(signalType, value, this.threshold(rule, opts.threshold))
+        .filter((m) => bankTakesPart(m.bank.ratio, opts.coinflip) && (!opts.banks || opts.banks.includes(m.bank.name))),
+    );
     return { matches, grouped: this.group(rule, matches) };
   }
 

@@ -8,6 +8,7 @@ import { topicName } from '../../topology/topics.js';
 import { MatchReplica, type ReplicaIndex } from '../replica/replica.js';
 import { ReplicaFeed } from '../replica/feed.js';
 import { LookupService } from '../matching/lookup-service.js';
+import { observeLookup, watchIndex } from './matching-metrics.js';
 import { signalTypeRules, newIndexFor } from './signal-types.js';
 import type { Runtime } from './runtime.js';
 
@@ -30,7 +31,8 @@ export async function startMatching(runtime: Runtime): Promise<Matching> {
     replica,
     `${config.TOPIC_PREFIX}${runtime.name}.`,
   );
+  watchIndex({ replica, feed });
   await feed.start();
   runtime.onStop('replica feed', () => feed.stop());
-  return { replica, feed, lookups: new LookupService(replica, rules) };
+  return { replica, feed, lookups: new LookupService(replica, rules, observeLookup) };
 }

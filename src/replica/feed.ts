@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { log } from '../observability/logger.js';
 import { registry } from '../observability/metrics.js';
 import type { BankChange, SignalChange } from './changes.js';
@@ -35,6 +35,14 @@ const rejected = new Counter({
 const replayRemaining = new Gauge({
   name: 'hma_replica_replay_remaining_messages',
   help: 'Messages left to read before the replica has caught up with the end offsets seen at start',
+  registers: [registry],
+});
+
+const applyDelay = new Histogram({
+  name: 'hma_replica_apply_delay_seconds',
+  help: 'From a curation change (changed_at) to this replica applying it, once caught up (replayed changes are not counted)',
+  labelNames: ['topic'] as const,
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
   registers: [registry],
 });
 
@@ -158,6 +166,10 @@ export class ReplicaFeed {
           this.replica.applyBank(key, value as BankChange | null);
         }
         applied.inc({ topic });
+        if (this.readyFlag && value !== null) {
+          const changedAt = (value as SignalChange | BankChange).changed_at;
+          applyDelay.observe({ topic }, Math.max(0, Date.now() - changedAt) / 1000);
+        }
       } catch (err) {
         // One bad event must never stop the replica: count it, log it, move on.
         rejected.inc({ topic });

@@ -24,7 +24,6 @@ export async function startMatcher(runtime: Runtime, matching?: Matching): Promi
   const logger = log('matcher');
   matching ??= await startMatching(runtime);
   const { replica, feed, lookups } = matching;
-  matcherMetrics.watch(replica);
   const stage = new Stage(runtime, {
     name: 'matcher',
     input: 'content.hashed',
