@@ -45,6 +45,7 @@ export async function fetchExchange(deps: FetchDeps, exchange: Exchange, signal:
     }
     let items = 0;
     let outcome: RunOutcome;
+    let failure = 'internal';
     try {
       const { type, config, credentials, ctx } = await openExchange(deps, exchange, signal);
       let expected = await readCheckpoint(lease.client, exchange.id);
@@ -62,7 +63,7 @@ export async function fetchExchange(deps: FetchDeps, exchange: Exchange, signal:
             end();
             expected = checkpoint;
             items += updates.length;
-            fetchMetrics.updates.inc({ api: exchange.api }, updates.length);
+            fetchMetrics.updates.inc({ exchange: exchange.name, api: exchange.api }, updates.length);
           },
         },
         deps.drive,
@@ -73,10 +74,12 @@ export async function fetchExchange(deps: FetchDeps, exchange: Exchange, signal:
         outcome = { kind: 'stopped' };
       } else if (signal.aborted) {
         outcome = { kind: 'failed', error: 'interrupted: the fetcher is stopping' };
+        failure = 'interrupted';
       } else {
         if (!isHmaError(err)) logger.error({ err, exchange: exchange.name }, 'fetch failed');
         else logger.warn({ exchange: exchange.name, code: err.code, reason: err.message }, 'fetch failed');
         outcome = { kind: 'failed', error: describe(err), retryAfterMs: isExchangeError(err) ? err.retryAfterMs : undefined };
+        failure = isExchangeError(err) ? err.kind : isHmaError(err) ? err.code : 'internal';
       }
     }
     await completeFetch(lease.client, exchange.id, historyId, deps.now(), {
@@ -85,7 +88,8 @@ export async function fetchExchange(deps: FetchDeps, exchange: Exchange, signal:
       items,
       error: outcome.kind === 'failed' ? outcome.error : outcome.kind === 'stopped' ? 'stopped: the exchange was disabled or deleted' : null,
     });
-    fetchMetrics.runs.inc({ api: exchange.api, outcome: outcome.kind });
+    fetchMetrics.runs.inc({ exchange: exchange.name, api: exchange.api, outcome: outcome.kind });
+    if (outcome.kind === 'failed') fetchMetrics.errors.inc({ exchange: exchange.name, api: exchange.api, reason: failure });
     return outcome;
   } finally {
     stopTimer();

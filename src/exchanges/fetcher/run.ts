@@ -8,6 +8,7 @@ import type { Config } from '../../config/config.js';
 import { Runtime } from '../../processes/runtime.js';
 import { registerExchangeTypes } from '../registry.js';
 import { createFetcher, fetchDeps, fetcherSettings, type Fetcher } from './fetcher.js';
+import { watchExchangeStatus } from './metrics.js';
 
 export interface StartOptions {
   /** Serve /metrics and /status on METRICS_PORT (for a process with no API). */
@@ -18,6 +19,7 @@ export async function startFetcher(runtime: Runtime, opts: StartOptions = {}): P
   const { config } = runtime;
   registerExchangeTypes({ development: !config.PRODUCTION });
   const fetcher = createFetcher(fetchDeps(config, runtime.db), fetcherSettings(config));
+  watchExchangeStatus(runtime.db);
   if (opts.sidecar) {
     const app = await buildApp({ config });
     await app.listen({ host: config.API_HOST, port: config.METRICS_PORT });
