@@ -2,23 +2,19 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { startOutboxRelay } from '../../curation/outbox/start.js';
-import { log } from '../../observability/logger.js';
-import { createPool } from '../../postgres/pool.js';
+import { runPartAsProcess } from '../../pipeline/stage/process.js';
 
 export function registerRelayCommand(program: Command): void {
   program
     .command('relay')
     .description('publish committed curation changes (the outbox) to Kafka; one active per deployment, others stand by')
     .action(async () => {
-      const config = loadConfig(process.env);
-      const pool = createPool(config, 'hma-outbox-relay');
-      const relay = await startOutboxRelay(config, pool);
-      log('outbox-relay').info('relay started');
-      await new Promise<void>((resolve) => {
-        process.once('SIGTERM', resolve);
-        process.once('SIGINT', resolve);
+      // Its own runtime with the /metrics, /status and /status/live sidecar on METRICS_PORT, stopped on SIGINT/SIGTERM.
+      await runPartAsProcess(loadConfig(process.env), 'relay', async (runtime) => {
+        const relay = await startOutboxRelay(runtime.config, runtime.db);
+        runtime.onStop('outbox relay', () => relay.stop());
+        runtime.logger.info('relay started');
+        return { readiness: () => undefined };
       });
-      await relay.stop();
-      await pool.end();
     });
 }
