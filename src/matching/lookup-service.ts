@@ -14,8 +14,8 @@ export interface SignalTypeRule {
   readonly exact: boolean;
   readonly defaultThreshold: number;
   readonly maxThreshold: number;
-  /** Distance between two canonical values (exact types: 0 when equal). */
-  distance(a: string, b: string): number;
+  /** Compares two canonical values: match or not, the distance where the type has one, type-specific facts. */
+  compare(a: string, b: string): { match: boolean; distance: number | null; detail?: Readonly<Record<string, number>> };
 }
 
 export interface LookupOptions {

@@ -7,28 +7,28 @@ import { ExactIndex } from '../index/exact-index.js';
 import { PdqIndex } from '../index/pdq-index.js';
 import type { SignalTypeRule } from '../matching/lookup-service.js';
 import type { ReplicaIndex } from '../replica/replica.js';
+import { VpdqReplicaIndex } from '../replica/vpdq-index.js';
 import { signalType } from '../signals/registry.js';
-
-/** vPDQ needs a per-frame index and the video match rule: not indexed by the replica yet. */
-const INDEXABLE = new Set(['pdq', 'video_md5']);
 
 export function signalTypeRules(config: Config): Map<string, SignalTypeRule> {
   const rules = new Map<string, SignalTypeRule>();
   for (const name of config.SIGNAL_TYPES) {
     const type = signalType(name);
-    if (!type || !INDEXABLE.has(name)) continue;
+    if (!type) continue;
     const exact = type.defaultThreshold === null;
     rules.set(name, {
       normalize: (v) => type.validate(v),
       exact,
       defaultThreshold: exact ? 0 : config.PDQ_MATCH_THRESHOLD,
       maxThreshold: exact ? 0 : config.PDQ_MAX_THRESHOLD,
-      distance: (a, b) => type.compare(a, b).distance ?? (a === b ? 0 : 1),
+      compare: (a, b) => type.compare(a, b, exact ? undefined : config.PDQ_MATCH_THRESHOLD),
     });
   }
   return rules;
 }
 
 export function newIndexFor(name: string): ReplicaIndex {
-  return name === 'pdq' ? new PdqIndex() : new ExactIndex();
+  if (name === 'pdq') return new PdqIndex();
+  if (name === 'vpdq') return new VpdqReplicaIndex();
+  return new ExactIndex();
 }

@@ -14,6 +14,8 @@ import { isContentEnabled } from '../matching/content-enabled.js';
 export interface IndexMatch {
   readonly id: number;
   readonly distance: number;
+  /** Type-specific similarity facts (vPDQ: the matched percentages). */
+  readonly detail?: Readonly<Record<string, number>>;
 }
 
 /** What the replica needs of a per-signal-type index (entry id = bank content id). */
@@ -38,6 +40,7 @@ export interface ContentMatch {
   readonly bank: BankInfo;
   /** HMA §2.8 value: 1 = enabled, 0 = disabled indefinitely, else epoch seconds. */
   readonly disableUntil: number;
+  readonly detail?: Readonly<Record<string, number>>;
 }
 
 export interface SignalTypeStats {
@@ -159,7 +162,7 @@ export class MatchReplica {
     const out: ContentMatch[] = [];
     for (const m of state.index.query(value, radius)) {
       const bank = this.banks.get(this.bankOf.get(m.id));
-      if (bank) out.push({ contentId: m.id, distance: m.distance, bank, disableUntil: this.disableUntil.get(m.id) });
+      if (bank) out.push({ contentId: m.id, distance: m.distance, bank, disableUntil: this.disableUntil.get(m.id), ...(m.detail ? { detail: m.detail } : {}) });
     }
     return out;
   }

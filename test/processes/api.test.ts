@@ -14,6 +14,10 @@ const A = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
 const A5 = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b3d';
 const FAR = '0'.repeat(64);
 const MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
+// A video of 5 distinct frames, and a query that shares 4 of them (80%: a vPDQ match).
+const frames = ['1', '2', '4', '8', 'e'].map((d) => d.repeat(64)); // ≥ 64 bits apart from each other and from FAR
+const VIDEO = JSON.stringify(frames.map((h, i) => `${h},100,${i}.0`));
+const CLIP = JSON.stringify([...frames.slice(0, 4), FAR].map((h, i) => `${h},100,${i}.0`));
 
 let stack: Stack;
 let runtime: Runtime;
@@ -38,7 +42,7 @@ const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url
 const put = (url: string, payload: unknown) => app.inject({ method: 'PUT', url, payload: payload as object });
 
 beforeAll(async () => {
-  stack = await scratchStack('api');
+  stack = await scratchStack('api', { SIGNAL_TYPES: 'pdq,video_md5,vpdq' });
   await start();
   await waitReady();
 });
@@ -122,6 +126,19 @@ describe('the API process', () => {
       expect([r.statusCode, r.json()]).toEqual([400, { message }]);
     }
     expect((await post('/m/compare', { pdq: [A, 'zz'] })).json().message).toMatch(/^Invalid pdq hash: /);
+  });
+
+  it('indexes vPDQ videos frame by frame and applies the video match rule', async () => {
+    expect((await post('/c/banks', { name: 'VIDEO_BANK' })).statusCode).toBe(201);
+    const added = await post('/c/bank/VIDEO_BANK/signal', { vpdq: VIDEO });
+    expect(added.statusCode).toBeLessThan(300);
+    const id = added.json().id;
+    expect((await get(`/m/lookup?signal_type=vpdq&signal=${encodeURIComponent(CLIP)}`)).json()).toEqual({
+      VIDEO_BANK: [{ bank_content_id: id, distance: '20' }],
+    });
+    const compared = (await post('/m/compare', { vpdq: [CLIP, VIDEO] })).json();
+    expect(compared).toEqual({ vpdq: [true, { query_match_percent: 80, compared_match_percent: 80 }] });
+    expect((await app.inject({ method: 'DELETE', url: '/c/bank/VIDEO_BANK' })).statusCode).toBe(200);
   });
 
   it('looks up a batch with per-item errors', async () => {

@@ -252,7 +252,7 @@ export function matcherRoutes(deps: MatcherDeps) {
       async (req) => {
         const body = req.body;
         if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidInput('Request input was not a dict');
-        const out: Record<string, [boolean, { distance?: number }]> = {};
+        const out: Record<string, [boolean, Record<string, number>]> = {};
         for (const [type, pair] of Object.entries(body as Record<string, unknown>)) {
           if (!Array.isArray(pair)) throw invalidInput(`Comparison hashes for ${type} was not a list`);
           if (pair.length !== 2) throw invalidInput('Comparison hash list length must be exactly 2');
@@ -265,11 +265,9 @@ export function matcherRoutes(deps: MatcherDeps) {
               throw invalidInput(`Invalid ${type} hash: ${err instanceof Error ? err.message : String(err)}`);
             }
           });
-          if (rule.exact) out[type] = [a === b, {}];
-          else {
-            const distance = rule.distance(a, b);
-            out[type] = [distance <= rule.defaultThreshold, { distance }];
-          }
+          // HMA's PDQ form is [is_match, {distance}]; types without a distance (MD5) answer [is_match, {}].
+          const c = rule.compare(a, b);
+          out[type] = [c.match, { ...(c.distance === null ? {} : { distance: c.distance }), ...c.detail }];
         }
         return out;
       },
