@@ -217,7 +217,7 @@ function measureUpdates(index: PdqIndex, n: number): void {
   const total = performance.now() - t;
   lat.sort();
   console.log(
-    `updates: ${ops} remove+re-add with a query every 10 → ${Math.round((ops / total) * 1000).toLocaleString('en')} changes/s;` +
+    `updates: ${ops} remove+re-add pairs with a query every 10 → ${Math.round((ops / total) * 1000).toLocaleString('en')} pairs/s;` +
       ` query after changes p50 ${(pct(lat, 0.5) * 1000).toFixed(0)} µs p99 ${(pct(lat, 0.99) * 1000).toFixed(0)} µs`,
   );
 }
