@@ -48,18 +48,14 @@ const R_SIDE = 0x100;
  * Positions j in [s, e) with popcount(o16[j] ^ q) ≤ lim, written to `hits`; returns their count.
  * Two 16-bit entries per step through a 32-bit view: SWAR popcount of both halves, then one
  * borrow test tells whether either half is ≤ lim (entries pass ~1% of the time on random data).
+ * The first and last words may hold one neighbour outside [s, e) (pools have even length, so
+ * the read stays inside); it is excluded only on a hit, keeping the loop free of edge branches.
  */
-function filterSegment(o16: Uint16Array, o32: Uint32Array, s: number, e: number, q: number, lim: number, hits: Int32Array): number {
+function filterSegment(o32: Uint32Array, s: number, e: number, q: number, lim: number, hits: Int32Array): number {
   let n = 0;
-  let j = s;
-  if (j & 1 && j < e) {
-    if (POP16[o16[j] ^ q] <= lim) hits[n++] = j;
-    j++;
-  }
   const qq = (q << 16) | q;
   const bias = Math.imul(lim + 1, 0x10001);
-  const kEnd = e >>> 1;
-  for (let k = j >>> 1; k < kEnd; k++) {
+  for (let k = s >>> 1, kEnd = (e + 1) >>> 1; k < kEnd; k++) {
     let x = o32[k] ^ qq;
     x -= (x >>> 1) & 0x55555555;
     x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
@@ -68,12 +64,10 @@ function filterSegment(o16: Uint16Array, o32: Uint32Array, s: number, e: number,
     // Each half is 0x8000 + popcount − (lim + 1): bit 15 is cleared exactly when popcount ≤ lim.
     const y = ((x | 0x80008000) - bias) | 0;
     if ((y & 0x80008000) !== (0x80008000 | 0)) {
-      if ((y & 0x8000) === 0) hits[n++] = 2 * k;
-      if ((y & 0x80000000) === 0) hits[n++] = 2 * k + 1;
+      const j = 2 * k;
+      if ((y & 0x8000) === 0 && j >= s) hits[n++] = j;
+      if ((y & 0x80000000) === 0 && j + 1 < e) hits[n++] = j + 1;
     }
-  }
-  if (e & 1 && e - 1 >= j) {
-    if (POP16[o16[e - 1] ^ q] <= lim) hits[n++] = e - 1;
   }
   return n;
 }
@@ -239,7 +233,7 @@ export class PdqIndex {
    * Probes every table in phases so that the cache misses of a query overlap instead of queueing
    * one behind another (on this machine a dependent miss costs ~1 µs, independent ones ~15 ns each):
    *  1. read the [start, length] of every probed bucket;
-   *  2. touch the first cache line of every segment;
+   *  2. touch the first and last cache line of every segment;
    *  3. scan the segments with the in-line filter, collecting L hits and R words to resolve;
    *  4. resolve the R words through their L buckets (headers, touch, scan), adding L hits;
    *  5. read the hits' ids, touch their hashes, then verify.
@@ -250,7 +244,9 @@ export class PdqIndex {
     let touch = 0;
     for (let i = 0; i < n; i += SEG) {
       const code = segs[i + 2];
-      touch += (code & R_SIDE ? this.R : this.L)[code >>> 16].others[segs[i]];
+      // First and last line: at 1M a segment is ~30 bytes and often straddles two lines.
+      const others = (code & R_SIDE ? this.R : this.L)[code >>> 16].others;
+      touch += others[segs[i]] + others[segs[i] + segs[i + 1] - 1];
     }
     this.scanSegments(q, n, tL);
     touch += this.resolveWords();
@@ -318,7 +314,7 @@ export class PdqIndex {
       const lim = code & 0xff;
       if ((code & R_SIDE) === 0) {
         const L = this.L[w];
-        const h = filterSegment(L.others, L.others32, segs[i], segs[i] + segs[i + 1], q[w] & 0xffff, lim, hits);
+        const h = filterSegment(L.others32, segs[i], segs[i] + segs[i + 1], q[w] & 0xffff, lim, hits);
         for (let j = 0; j < h; j++) {
           this.candW.push(w);
           this.candPos.push(hits[j]);
@@ -327,7 +323,7 @@ export class PdqIndex {
         const R = this.R[w];
         const others = R.others;
         const qHi = q[w] >>> 16;
-        const h = filterSegment(others, R.others32, segs[i], segs[i] + segs[i + 1], qHi, lim, hits);
+        const h = filterSegment(R.others32, segs[i], segs[i] + segs[i + 1], qHi, lim, hits);
         if (h === 0) continue;
         const gen = this.nextSeenGen();
         for (let j = 0; j < h; j++) {
