@@ -51,7 +51,7 @@ const R_SIDE = 0x100;
  * The first and last words may hold one neighbour outside [s, e) (pools have even length, so
  * the read stays inside); it is excluded only on a hit, keeping the loop free of edge branches.
  */
-function filterSegment(o32: Uint32Array, s: number, e: number, q: number, lim: number, hits: Int32Array): number {
+export function filterSegment(o32: Uint32Array, s: number, e: number, q: number, lim: number, hits: Int32Array): number {
   let n = 0;
   const qq = (q << 16) | q;
   const bias = Math.imul(lim + 1, 0x10001);
