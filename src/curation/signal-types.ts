@@ -11,10 +11,18 @@ export interface SignalTypeSpec {
   readonly normalize: (value: string) => string;
 }
 
-export const signalTypeNames = (): string[] => [...SIGNAL_TYPE_NAMES];
+/** The installed signal types: every registered one until the process composition narrows them (SIGNAL_TYPES). */
+let installed: readonly string[] = SIGNAL_TYPE_NAMES;
+
+export function installSignalTypes(names: readonly string[]): void {
+  installed = SIGNAL_TYPE_NAMES.filter((n) => names.includes(n));
+}
+
+export const signalTypeNames = (): string[] => [...installed];
 export const contentTypeNames = (): string[] => [...CONTENT_TYPES];
 
 export function signalType(name: string): SignalTypeSpec | undefined {
+  if (!installed.includes(name)) return undefined;
   const t = registered(name);
   return t ? { name: t.name, normalize: (v) => t.validate(v) } : undefined;
 }

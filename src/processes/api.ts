@@ -17,6 +17,7 @@ import { matcherRoutes } from '../api/matcher/routes.js';
 import { openApiPlugin } from '../api/openapi.js';
 import type { ReadinessCheck } from '../api/routes/status.js';
 import { startOutboxRelay } from '../curation/outbox/start.js';
+import { installSignalTypes } from '../curation/signal-types.js';
 import { MediaHasher } from '../hashing/index.js';
 import { drawCoinflip } from '../matching/coinflip.js';
 import type { ContentType } from '../signals/registry.js';
@@ -40,6 +41,7 @@ const noteWrites = (ryw: ReadYourWrites) =>
 
 export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance; matching?: Matching }> {
   const { config } = runtime;
+  installSignalTypes(config.SIGNAL_TYPES);
   // fastify-plugin wrapped plugins (openapi, noteWrites) are passed as they are so that they act at the root.
   const plugins: Array<(app: FastifyInstance) => Promise<void>> = [openApiPlugin];
   const readiness: ReadinessCheck[] = [];
