@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { buildApp } from '../api/app.js';
+import { contentRoutes } from '../api/content/routes.js';
 import { curatorRoutes } from '../api/curator/index.js';
 import { exchangeExtraRoutes } from '../api/exchanges/routes.js';
 import { hasherRoutes } from '../api/hasher/routes.js';
@@ -22,6 +23,7 @@ import { MediaHasher } from '../hashing/index.js';
 import { drawCoinflip } from '../matching/coinflip.js';
 import type { ContentType } from '../signals/registry.js';
 import { startMatching, type Matching } from './matching.js';
+import { Submitter } from '../pipeline/submit/submitter.js';
 import { ReadYourWrites } from './read-your-writes.js';
 import type { Runtime } from './runtime.js';
 
@@ -63,6 +65,12 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
     input = new HashInput(config, hasher);
   }
   if (config.ROLE_HASHER && input) plugins.push(hasherRoutes({ config, input }));
+  if (config.ROLE_HASHER) {
+    // The streaming entry point: POST /v1/content puts a submission on content.submitted.
+    const submitter = new Submitter({ config, kafka: runtime.kafka, codec: runtime.codec });
+    runtime.onStop('submitter', () => submitter.close());
+    plugins.push(contentRoutes({ config, submit: (s) => submitter.submit(s) }));
+  }
   if (config.ROLE_CURATOR) {
     // Registers the installed exchange types with curation before /c describes them.
     plugins.push(exchangeExtraRoutes({ db: runtime.db, config }));
