@@ -79,7 +79,7 @@ export class GroupCommitter {
         // Right after a commit the broker answers the next transaction with CONCURRENT_TRANSACTIONS
         // until its markers are written, usually within a few ms; kafkajs's default first retry
         // (300 ms) would cost that much per transaction.
-        retry: { initialRetryTime: 5, maxRetryTime: 1000, retries: Number.MAX_SAFE_INTEGER },
+        retry: { initialRetryTime: 5, maxRetryTime: 100, retries: Number.MAX_SAFE_INTEGER },
       });
       const ready = producer.connect().then(() => producer);
       ready.catch(() => {
