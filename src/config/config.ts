@@ -59,6 +59,25 @@ const spec = {
   UI_ENABLED: [bool, 'true'],
   MAX_REQUEST_BYTES: [int(1024, 2 ** 31), String(1024 * 1024)],
 
+  // Security (docs/SECURITY.md)
+  /** token: API routes need a bearer token (the UI a login); none: open, for a deployment behind its own gateway. Unset: token, or none in development mode. */
+  AUTH: [z.union([z.literal(''), oneOf('token', 'none')]), ''],
+  /** /metrics needs a token (any scope) too; off by default for Prometheus on a private network. */
+  METRICS_AUTH: [bool, 'false'],
+  /** Keys sealing exchange credentials at rest: base64 32-byte AES keys, comma-separated; the first seals, every one opens (rotation). */
+  SECRETS_KEY: [z.string(), ''],
+  /** A file holding the keys instead (a mounted secret). With neither, a key file is generated in SERVICES_DIR. */
+  SECRETS_KEY_FILE: [z.string(), ''],
+  /** Requests per token (per client address without one) per window; 0 = no limit. */
+  RATE_LIMIT_MAX: [int(0, 1_000_000_000), '6000'],
+  RATE_LIMIT_WINDOW_SECONDS: [int(1, 86_400), '60'],
+  /** How long a UI login lasts. */
+  UI_SESSION_HOURS: [int(1, 720), '12'],
+  /** Secure attribute of the UI session cookie; unset = in production mode (set false to serve the UI over plain HTTP). */
+  UI_COOKIE_SECURE: [z.union([z.literal(''), bool]), ''],
+  /** Also append every log line to this file. */
+  LOG_FILE: [z.string(), ''],
+
   // Kafka
   KAFKA_BROKERS: [list.pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)), 'localhost:9092'],
   KAFKA_CLIENT_ID: [str, 'hma-stream'],

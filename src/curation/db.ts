@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { HmaError } from '../errors/errors.js';
+import { currentActor } from '../security/actor.js';
 
 export type Db = pg.Pool;
 export type Tx = pg.PoolClient;
@@ -13,7 +14,7 @@ export type Tx = pg.PoolClient;
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 
-async function inTx<T>(db: Db, first: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+async function inTx<T>(db: Db, first: string | pg.QueryConfig, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const client = await db.connect();
   try {
     await client.query('BEGIN');
@@ -34,8 +35,9 @@ export const OUTBOX_LOCK_SQL = 'SELECT outbox_lock()';
 
 /** One transaction that may change banks, content or signals (and so the outbox). */
 export function withWriteTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  // outbox_lock() (src/postgres/migrations) is the one definition of the lock.
-  return inTx(db, OUTBOX_LOCK_SQL, fn);
+  // outbox_lock() (src/postgres/migrations) is the one definition of the lock. In the same
+  // round trip, hma.actor tells the audit triggers who makes this change (src/security/actor.ts).
+  return inTx(db, { text: `${OUTBOX_LOCK_SQL}, set_config('hma.actor', $1, true)`, values: [currentActor() ?? ''] }, fn);
 }
 
 /** One transaction that reads a consistent snapshot (or writes nothing the outbox sees). */

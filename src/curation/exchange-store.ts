@@ -1,4 +1,5 @@
 /** SQL for exchange configs, their fetch status and per-API credentials. */
+import { openCredentials, sealCredentials } from '../security/credentials.js';
 import { num, type Queryable, type Tx } from './db.js';
 
 export interface RuntimeFlags {
@@ -106,10 +107,10 @@ export async function hasCredentials(q: Queryable, api: string): Promise<boolean
   return ((await q.query('SELECT 1 FROM exchange_api_credentials WHERE api = $1', [api])).rowCount ?? 0) > 0;
 }
 
-/** The stored credentials of an API (for the fetcher; never sent in a response). */
+/** The stored credentials of an API, opened (for the fetcher; never sent in a response). */
 export async function readCredentials(q: Queryable, api: string): Promise<Record<string, unknown> | undefined> {
   const { rows } = await q.query<{ credentials: Buffer }>('SELECT credentials FROM exchange_api_credentials WHERE api = $1', [api]);
-  return rows[0] ? (JSON.parse(rows[0].credentials.toString('utf8')) as Record<string, unknown>) : undefined;
+  return rows[0] ? openCredentials(api, rows[0].credentials) : undefined;
 }
 
 export async function writeCredentials(q: Queryable, api: string, creds: Record<string, unknown> | null): Promise<void> {
@@ -117,9 +118,11 @@ export async function writeCredentials(q: Queryable, api: string, creds: Record<
     await q.query('DELETE FROM exchange_api_credentials WHERE api = $1', [api]);
     return;
   }
+  // Sealed at rest (AES-256-GCM, src/security/secrets.ts).
+  const { sealed, keyId } = sealCredentials(api, creds);
   await q.query(
-    `INSERT INTO exchange_api_credentials (api, credentials) VALUES ($1, $2)
-     ON CONFLICT (api) DO UPDATE SET credentials = EXCLUDED.credentials, updated_at = now()`,
-    [api, Buffer.from(JSON.stringify(creds), 'utf8')],
+    `INSERT INTO exchange_api_credentials (api, credentials, key_id) VALUES ($1, $2, $3)
+     ON CONFLICT (api) DO UPDATE SET credentials = EXCLUDED.credentials, key_id = EXCLUDED.key_id, updated_at = now()`,
+    [api, sealed, keyId],
   );
 }

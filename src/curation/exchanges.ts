@@ -124,7 +124,8 @@ export async function setApiCredentials(db: Db, api: string, body: unknown): Pro
   const raw = body.credential_json;
   if (raw !== undefined && raw !== null) {
     const clear = !raw || (isObject(raw) && Object.keys(raw).length === 0);
-    if (clear) await store.writeCredentials(db, api, null);
+    // In a write transaction, so the audit log records who changed them.
+    if (clear) await withWriteTx(db, (tx) => store.writeCredentials(tx, api, null));
     else {
       if (!isObject(raw)) throw invalidInput('credential_json should be a json object');
       if (spec.credentialFields === null) throw invalidInput(`Exchange API '${api}' does not take credentials`);
@@ -134,7 +135,7 @@ export async function setApiCredentials(db: Db, api: string, body: unknown): Pro
       } catch (err) {
         throw invalidInput(`Invalid credentials for '${api}': ${(err as Error).message}`);
       }
-      await store.writeCredentials(db, api, creds);
+      await withWriteTx(db, (tx) => store.writeCredentials(tx, api, creds));
     }
   }
   return getApiAuth(db, api);

@@ -3,8 +3,16 @@
  * bounded in-line retries of idempotent requests on 429/5xx/network errors, and every
  * failure turned into a typed ExchangeError. Messages name the call, never the full
  * URL: some APIs carry credentials in the query string.
+ *
+ * With a URL policy (the media fetcher's SSRF protection, src/media/url-policy.ts) every
+ * URL, every redirect target and every address a host name resolves to is checked, as
+ * curators can point exchanges at URLs of their choosing (remote_file, base_url_override).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { isHmaError } from '../errors/errors.js';
+import { guardedLookup } from '../media/fetch.js';
+import { checkUrl, type UrlPolicy } from '../media/url-policy.js';
 import { ExchangeError } from './errors.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
@@ -43,6 +51,10 @@ export interface HttpOptions {
   readonly maxInlineWaitMs: number;
   readonly maxBodyBytes: number;
   readonly userAgent?: string;
+  /** SSRF protection: refuse URLs, redirects and resolved addresses the policy forbids. */
+  readonly urlPolicy?: UrlPolicy;
+  /** Redirects followed at most when a URL policy is set (each one checked). */
+  readonly maxRedirects: number;
 }
 
 export const defaultHttpOptions: HttpOptions = {
@@ -51,7 +63,44 @@ export const defaultHttpOptions: HttpOptions = {
   backoffMs: 200,
   maxInlineWaitMs: 10_000,
   maxBodyBytes: 512 * 1024 * 1024,
+  maxRedirects: 5,
 };
+
+type Fetch = (url: string, init: RequestInit, what: string) => Promise<Response>;
+
+/** A URL refused by the policy, as this client's error (not worth a retry). */
+const refusal = (what: string, err: unknown): ExchangeError | undefined =>
+  isHmaError(err) && err.code === 'url_refused' ? new ExchangeError('config', `${what}: ${err.message}`) : undefined;
+
+/** Fetch whose sockets only reach addresses the policy allows, following redirects one checked hop at a time. */
+function guardedFetch(policy: UrlPolicy, maxRedirects: number): Fetch {
+  const dispatcher = new Agent({ connect: { lookup: guardedLookup(policy) } });
+  return async (url, init, what) => {
+    const check = (u: string) => {
+      try {
+        return checkUrl(u, policy).toString();
+      } catch (err) {
+        throw refusal(what, err) ?? err;
+      }
+    };
+    let next = check(url);
+    let req = init;
+    for (let hop = 0; ; hop++) {
+      // undici's own fetch, to pass its dispatcher; its Response is the standard one in all but type.
+      const res = (await undiciFetch(next, { ...req, redirect: 'manual', dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+      const location = res.headers.get('location');
+      if (res.status < 300 || res.status >= 400 || location === null) return res;
+      await res.body?.cancel().catch(() => undefined);
+      if (hop >= maxRedirects) throw new ExchangeError('upstream', `${what}: more than ${maxRedirects} redirects`);
+      const target = check(new URL(location, next).toString());
+      // As fetch's own redirects do: credentials stay with their origin; 303 (and 301/302 after POST) become GET.
+      const headers = new URL(target).origin === new URL(next).origin ? req.headers : { 'user-agent': new Headers(req.headers).get('user-agent') ?? 'hma-stream' };
+      const toGet = res.status === 303 || ((res.status === 301 || res.status === 302) && req.method === 'POST');
+      req = { ...req, headers, ...(toGet ? { method: 'GET', body: undefined } : {}) };
+      next = target;
+    }
+  };
+}
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
@@ -101,19 +150,20 @@ function statusError(what: string, status: number, retryAfterMs: number | undefi
 
 export function createHttpClient(opts: Partial<HttpOptions> = {}): HttpClient {
   const o = { ...defaultHttpOptions, ...opts };
+  const get: Fetch = o.urlPolicy ? guardedFetch(o.urlPolicy, o.maxRedirects) : (url, init) => fetch(url, init);
 
   async function attempt(req: HttpRequest): Promise<HttpResponse> {
     const deadline = AbortSignal.timeout(o.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
     let res: Response;
     try {
-      res = await fetch(req.url, {
+      res = await get(req.url, {
         method: req.method ?? 'GET',
         headers: { 'user-agent': o.userAgent ?? 'hma-stream', ...req.headers },
         body: req.body,
         signal,
         redirect: 'follow',
-      });
+      }, req.what);
       if (res.ok || req.accept?.includes(res.status)) {
         return { status: res.status, headers: res.headers, text: await readCapped(res, o.maxBodyBytes, req.what) };
       }
@@ -122,6 +172,9 @@ export function createHttpClient(opts: Partial<HttpOptions> = {}): HttpClient {
     } catch (err) {
       if (err instanceof ExchangeError) throw err;
       if (req.signal?.aborted) throw req.signal.reason ?? err;
+      // The guarded DNS lookup refused the address a host name resolved to.
+      const refused = refusal(req.what, (err as { cause?: unknown }).cause);
+      if (refused) throw refused;
       if (deadline.aborted) throw new ExchangeError('transient', `${req.what}: timed out after ${o.timeoutMs} ms`);
       const code = errnoOf(err);
       if (transientErrnos.has(code) || err instanceof TypeError) {

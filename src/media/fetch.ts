@@ -29,12 +29,13 @@ const tooLarge = () => new HmaError('too_large', 'Content too large');
 
 const transientErrnos = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 
-function safeLookup(host: string, policy: UrlPolicy): LookupFunction {
+/** A DNS lookup for sockets that refuses addresses the policy forbids (also used by the exchange HTTP client). */
+export function guardedLookup(policy: UrlPolicy): LookupFunction {
   return (hostname, options, callback) => {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 0);
       try {
-        for (const a of addresses) checkAddress(host, a.address, policy);
+        for (const a of addresses) checkAddress(hostname, a.address, policy);
       } catch (refusal) {
         return callback(refusal as Error, '', 0);
       }
@@ -49,7 +50,7 @@ function safeLookup(host: string, policy: UrlPolicy): LookupFunction {
 function getOnce(url: URL, policy: UrlPolicy, limits: FetchLimits, signal: AbortSignal): Promise<http.IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = client.get(url, { lookup: safeLookup(url.hostname, policy), signal, headers: { 'user-agent': 'hma-stream' } }, resolve);
+    const req = client.get(url, { lookup: guardedLookup(policy), signal, headers: { 'user-agent': 'hma-stream' } }, resolve);
     req.on('error', reject);
   });
 }

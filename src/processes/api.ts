@@ -23,6 +23,7 @@ import { MediaHasher } from '../hashing/index.js';
 import { drawCoinflip } from '../matching/coinflip.js';
 import type { ContentType } from '../signals/registry.js';
 import { startMatching, type Matching } from './matching.js';
+import { apiSecurity } from '../security/api-security.js';
 import { Submitter } from '../pipeline/submit/submitter.js';
 import { ReadYourWrites } from './read-your-writes.js';
 import type { Runtime } from './runtime.js';
@@ -44,8 +45,10 @@ const noteWrites = (ryw: ReadYourWrites) =>
 export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance; matching?: Matching }> {
   const { config } = runtime;
   installSignalTypes(config.SIGNAL_TYPES);
-  // fastify-plugin wrapped plugins (openapi, noteWrites) are passed as they are so that they act at the root.
-  const plugins: Array<(app: FastifyInstance) => Promise<void>> = [openApiPlugin];
+  // fastify-plugin wrapped plugins (security, openapi, noteWrites) are passed as they are so that they act at the root.
+  // Security first: its hooks and route options must be in place before any route is declared.
+  const security = apiSecurity(config, runtime.db);
+  const plugins: Array<(app: FastifyInstance) => Promise<void>> = [...security.plugins, openApiPlugin];
   const readiness: ReadinessCheck[] = [];
 
   let matching: Matching | undefined;
@@ -74,6 +77,7 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
   if (config.ROLE_CURATOR) {
     // Registers the installed exchange types with curation before /c describes them.
     plugins.push(exchangeExtraRoutes({ db: runtime.db, config }));
+    plugins.push(security.audit);
     const relay = await startOutboxRelay(config, runtime.db);
     runtime.onStop('outbox relay', () => relay.stop());
     const curatorInput = input;

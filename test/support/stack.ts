@@ -29,6 +29,8 @@ export async function scratchStack(label: string, overrides: Record<string, stri
     TOPIC_PARTITIONS: '3',
     DATABASE_URL: db.url,
     PRODUCTION: 'false',
+    // Open API for the other areas' tests, also when they switch production mode on (test/security covers auth).
+    AUTH: 'none',
     ...overrides,
   };
   const config = loadConfig(env);

@@ -9,6 +9,7 @@ import type { Db } from '../../curation/db.js';
 import { getExchange } from '../../curation/exchanges.js';
 import { notFound } from '../../errors/errors.js';
 import { createHttpClient } from '../../exchanges/http.js';
+import { exchangeUrlPolicy } from '../../exchanges/http-policy.js';
 import { registerExchangeTypes } from '../../exchanges/registry.js';
 import { recordReviews, type ReviewInput } from '../../exchanges/reviews.js';
 import { baseUrlMap, type ExchangeDeps } from '../../exchanges/session.js';
@@ -78,7 +79,7 @@ export function exchangeExtraRoutes(deps: ExchangeRouteDeps) {
   registerExchangeTypes({ development: !deps.config.PRODUCTION });
   const exchangeDeps: ExchangeDeps = {
     pool: deps.db,
-    http: createHttpClient({ timeoutMs: deps.config.EXCHANGE_HTTP_TIMEOUT_MS, retries: deps.config.EXCHANGE_HTTP_RETRIES }),
+    http: createHttpClient({ timeoutMs: deps.config.EXCHANGE_HTTP_TIMEOUT_MS, retries: deps.config.EXCHANGE_HTTP_RETRIES, urlPolicy: exchangeUrlPolicy(deps.config) }),
     signalTypes: installedSignalTypes,
     now: Date.now,
     baseUrls: baseUrlMap(deps.config.EXCHANGE_BASE_URLS),

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyReply } from 'fastify';
+import { csrfTokenOf } from '../../security/auth-plugin.js';
+import { csrfFormParts } from '../../security/csrf.js';
 import { ago, formatCount, formatDuration, formatPercent, formatUtc } from './format.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -49,5 +51,6 @@ export function sendPage<T extends object>(reply: FastifyReply, template: string
     .status(status)
     .header('cache-control', 'no-store')
     .type('text/html; charset=utf-8')
-    .send(renderPage(template, frame, data));
+    // Every page's forms carry the login's CSRF token (src/security/csrf.ts).
+    .send(renderPage(template, frame, { ...data, ...csrfFormParts(csrfTokenOf(reply.request)) }));
 }

@@ -20,6 +20,8 @@ const groups: ReadonlyArray<{ readonly names: readonly string[]; readonly load: 
   { names: ['scan'], load: async () => (await import('./scan.js')).registerScanCommand },
   { names: ['bank'], load: async () => (await import('./bank.js')).registerBankCommands },
   { names: ['hash'], load: async () => (await import('./hash.js')).registerHashCommand },
+  { names: ['token'], load: async () => (await import('./token.js')).registerTokenCommands },
+  { names: ['secrets'], load: async () => (await import('./secrets.js')).registerSecretsCommands },
 ];
 
 /** Registers the groups `argv` needs (all of them for help or an unknown command). */

@@ -10,6 +10,7 @@ import { listExchanges } from '../../curation/exchange-store.js';
 import type { Config } from '../../config/config.js';
 import { log } from '../../observability/logger.js';
 import { createHttpClient } from '../http.js';
+import { exchangeUrlPolicy } from '../http-policy.js';
 import { baseUrlMap } from '../session.js';
 import { installedSignalTypes } from '../signal-types.js';
 import { fetchExchange, type FetchDeps } from './fetch-exchange.js';
@@ -128,7 +129,7 @@ export function fetcherSettings(config: Config): FetcherSettings {
 export function fetchDeps(config: Config, pool: pg.Pool): FetchDeps {
   return {
     pool,
-    http: createHttpClient({ timeoutMs: config.EXCHANGE_HTTP_TIMEOUT_MS, retries: config.EXCHANGE_HTTP_RETRIES }),
+    http: createHttpClient({ timeoutMs: config.EXCHANGE_HTTP_TIMEOUT_MS, retries: config.EXCHANGE_HTTP_RETRIES, urlPolicy: exchangeUrlPolicy(config) }),
     signalTypes: installedSignalTypes,
     now: Date.now,
     baseUrls: baseUrlMap(config.EXCHANGE_BASE_URLS),

@@ -3,9 +3,11 @@
 // results stream. State-changing requests made from here all go through send().
 'use strict';
 
-/** The one place this script changes server state (a CSRF token would be added here). */
+/** The one place this script changes server state: it carries the login's CSRF token (layout's meta tag). */
 function send(url, options) {
-  return fetch(url, Object.assign({ method: 'POST', credentials: 'same-origin' }, options || {}));
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const headers = Object.assign({}, (options && options.headers) || {}, meta ? { 'x-csrf-token': meta.content } : {});
+  return fetch(url, Object.assign({ method: 'POST', credentials: 'same-origin' }, options || {}, { headers }));
 }
 
 function el(tag, attrs, children) {

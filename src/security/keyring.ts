@@ -1,0 +1,65 @@
+/**
+ * The process's keyring, from SECRETS_KEY, else SECRETS_KEY_FILE, else a key file
+ * generated in SERVICES_DIR on first use (so a single-host or development setup
+ * encrypts without any set-up; processes on other hosts need the same key, see
+ * docs/SECURITY.md).
+ */
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { config, type Config } from '../config/config.js';
+import { HmaError } from '../errors/errors.js';
+import { log } from '../observability/logger.js';
+import { generateKey, parseKeys, type Keyring } from './secrets.js';
+
+export type KeyringConfig = Pick<Config, 'SECRETS_KEY' | 'SECRETS_KEY_FILE' | 'SERVICES_DIR'>;
+
+export const generatedKeyFile = (cfg: KeyringConfig): string => path.resolve(cfg.SERVICES_DIR, 'secrets.key');
+
+function readKeyFile(file: string, source: string): Keyring {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new HmaError('not_ready', `${source}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return parseKeys(text, source);
+}
+
+/** Creates the key file unless it exists; two processes racing both end up with the same key. */
+function ensureKeyFile(file: string): boolean {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${generateKey()}\n`, { mode: 0o600 });
+  try {
+    linkSync(tmp, file); // atomic, and fails if another process got there first
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
+export function loadKeyring(cfg: KeyringConfig): Keyring & { readonly generated: boolean } {
+  if (cfg.SECRETS_KEY.trim() !== '') return { ...parseKeys(cfg.SECRETS_KEY, 'SECRETS_KEY'), generated: false };
+  if (cfg.SECRETS_KEY_FILE.trim() !== '') return { ...readKeyFile(cfg.SECRETS_KEY_FILE, 'SECRETS_KEY_FILE'), generated: false };
+  const file = generatedKeyFile(cfg);
+  if (ensureKeyFile(file)) log('secrets').warn({ file }, 'generated a key for exchange credentials: keep it, or set SECRETS_KEY / SECRETS_KEY_FILE');
+  return { ...readKeyFile(file, `key file ${file}`), generated: true };
+}
+
+let current: Keyring | undefined;
+
+/** The process-wide keyring, loaded on first use from the process config. */
+export function processKeyring(): Keyring {
+  current ??= loadKeyring(config());
+  return current;
+}
+
+/** Loads the process keyring from this config now (a bad key fails at start, not at the first fetch). */
+export function initProcessKeyring(cfg: KeyringConfig): Keyring & { readonly generated: boolean } {
+  const ring = loadKeyring(cfg);
+  current = ring;
+  return ring;
+}
