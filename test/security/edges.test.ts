@@ -1,0 +1,110 @@
+/**
+ * The security plugins on small apps of their own: /v1/content and /metrics access,
+ * rate limiting per token (429 with Retry-After), and AUTH=none.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app.js';
+import { contentRoutes } from '../../src/api/content/routes.js';
+import { loadConfig } from '../../src/config/config.js';
+import { invalidInput } from '../../src/errors/errors.js';
+import { apiSecurity, authMode } from '../../src/security/api-security.js';
+import { createToken } from '../../src/security/token-store.js';
+import { scratchDb, type ScratchDb } from '../curation/support/db.js';
+
+let db: ScratchDb;
+beforeAll(async () => {
+  db = await scratchDb('edges');
+});
+afterAll(() => db?.drop());
+
+async function appWith(env: Record<string, string>, extra: Array<(app: FastifyInstance) => Promise<void>> = []): Promise<FastifyInstance> {
+  const config = loadConfig({ ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', ROLE_CURATOR: 'false', UI_ENABLED: 'false', ...env });
+  const ping = async (app: FastifyInstance) => {
+    app.get('/c/ping', async () => ({ ok: true }));
+  };
+  const app = await buildApp({ config, plugins: [...apiSecurity(config, db.pool).plugins, ping, ...extra] });
+  await app.ready();
+  return app;
+}
+
+const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+const token = async (name: string, scopes: Array<'hash' | 'match' | 'curate' | 'admin'>) => (await createToken(db.pool, { name, scopes })).token;
+
+describe('AUTH', () => {
+  it('defaults to token in production and to none in development mode; an explicit value wins', () => {
+    expect(authMode(loadConfig({}))).toBe('token');
+    expect(authMode(loadConfig({ PRODUCTION: 'false' }))).toBe('none');
+    expect(authMode(loadConfig({ PRODUCTION: 'false', AUTH: 'token' }))).toBe('token');
+    expect(authMode(loadConfig({ AUTH: 'none' }))).toBe('none');
+    expect(() => loadConfig({ AUTH: 'maybe' })).toThrow(/AUTH/);
+  });
+
+  it('none opens every route (a gateway in front decides)', async () => {
+    const app = await appWith({ AUTH: 'none' });
+    expect((await app.inject({ url: '/c/ping' })).statusCode).toBe(200);
+    await app.close();
+  });
+});
+
+describe('/v1/content (pipeline submissions) needs the hash scope', () => {
+  it('401 without a token, 403 with match, through with hash', async () => {
+    const submit = async () => {
+      throw invalidInput('test submitter: nothing submitted');
+    };
+    const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
+    const app = await appWith({ AUTH: 'token' }, [contentRoutes({ config, submit })]);
+    const post = (headers: Record<string, string>) => app.inject({ method: 'POST', url: '/v1/content', headers, payload: { url: 'https://example.com/a.jpg' } });
+    expect((await post({})).statusCode).toBe(401);
+    expect((await post(bearer(await token('sub-match', ['match'])))).statusCode).toBe(403);
+    const ok = await post(bearer(await token('sub-hash', ['hash'])));
+    expect([ok.statusCode, ok.json().message]).toEqual([400, 'test submitter: nothing submitted']);
+    await app.close();
+  });
+});
+
+describe('/metrics', () => {
+  it('is open by default, and needs a token (any scope) with METRICS_AUTH=true', async () => {
+    const open = await appWith({ AUTH: 'token' });
+    expect((await open.inject({ url: '/metrics' })).statusCode).toBe(200);
+    await open.close();
+    const closed = await appWith({ AUTH: 'token', METRICS_AUTH: 'true' });
+    expect((await closed.inject({ url: '/metrics' })).statusCode).toBe(401);
+    expect((await closed.inject({ url: '/metrics', headers: bearer(await token('prometheus', ['match'])) })).statusCode).toBe(200);
+    expect((await closed.inject({ url: '/status' })).statusCode).toBe(200);
+    await closed.close();
+  });
+});
+
+describe('rate limiting', () => {
+  it('answers 429 with Retry-After once a token used its requests, per token; probes are never limited', async () => {
+    const app = await appWith({ AUTH: 'token', RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_SECONDS: '60' });
+    const a = bearer(await token('rl-a', ['curate']));
+    const b = bearer(await token('rl-b', ['curate']));
+    for (let i = 0; i < 3; i++) expect((await app.inject({ url: '/c/ping', headers: a })).statusCode).toBe(200);
+    const limited = await app.inject({ url: '/c/ping', headers: a });
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(limited.json().message).toMatch(/^rate limit exceeded: 3 requests per 60 s/);
+    expect((await app.inject({ url: '/c/ping', headers: b })).statusCode).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await app.inject({ url: '/status' })).statusCode).toBe(200);
+    await app.close();
+  });
+
+  it('limits anonymous clients by address (AUTH=none)', async () => {
+    const app = await appWith({ AUTH: 'none', RATE_LIMIT_MAX: '2' });
+    const from = (ip: string) => app.inject({ url: '/c/ping', remoteAddress: ip });
+    expect((await from('10.0.0.1')).statusCode).toBe(200);
+    expect((await from('10.0.0.1')).statusCode).toBe(200);
+    expect((await from('10.0.0.1')).statusCode).toBe(429);
+    expect((await from('10.0.0.2')).statusCode).toBe(200);
+    await app.close();
+  });
+
+  it('is off with RATE_LIMIT_MAX=0', async () => {
+    const app = await appWith({ AUTH: 'none', RATE_LIMIT_MAX: '0' });
+    for (let i = 0; i < 20; i++) expect((await app.inject({ url: '/c/ping' })).statusCode).toBe(200);
+    await app.close();
+  });
+});
