@@ -21,7 +21,14 @@ export function logger(): Logger {
   // LOG_FILE: every line also appended to a file (synchronously, so nothing is lost at exit).
   const file = process.env.LOG_FILE ?? config().LOG_FILE;
   root ??= file
-    ? pino(options, pino.multistream([{ stream: process.stdout }, { stream: pino.destination({ dest: file, append: true, sync: true, mkdir: true }) }]))
+    ? pino(
+        options,
+        // Streams take every level; the logger's own level filters.
+        pino.multistream([
+          { level: 'trace', stream: process.stdout },
+          { level: 'trace', stream: pino.destination({ dest: file, append: true, sync: true, mkdir: true }) },
+        ]),
+      )
     : pino(options);
   return root;
 }

@@ -10,6 +10,7 @@ import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HmaError } from '../errors/errors.js';
+import { log } from '../observability/logger.js';
 import { runAs } from './actor.js';
 import type { Authenticator } from './authenticator.js';
 import { csrfMatches, csrfTokenFor, fromAnotherSite, presentedCsrf, unsafeMethod } from './csrf.js';
@@ -76,6 +77,7 @@ const lacks = (scope: Scope | 'any') =>
   new HmaError('forbidden', scope === 'any' ? 'this token may not do that' : `this token lacks the '${scope}' scope this route needs`);
 
 export function authPlugin(opts: AuthOptions) {
+  const logger = log('auth');
   return fp(
     async (app: FastifyInstance) => {
       await app.register(cookie);
@@ -83,6 +85,8 @@ export function authPlugin(opts: AuthOptions) {
 
       app.addHook('onRequest', async (req, reply) => {
         const route = req.routeOptions.url;
+        // Headers only at trace level, credentials redacted by the logger; never the query (it may hold a CSRF token).
+        if (logger.isLevelEnabled('trace')) logger.trace({ method: req.method, path: req.url.split('?')[0], headers: req.headers }, 'request');
         // No route, nothing to protect: the 404 says no more than the site map does.
         if (route === undefined) return;
         if (browserRoute(route) && unsafeMethod(req.method) && fromAnotherSite(req)) {
@@ -94,8 +98,15 @@ export function authPlugin(opts: AuthOptions) {
           return;
         }
         const who = await authenticate(opts.authenticator, req, access.browser);
-        if (who === 'missing' || who === 'invalid') return unauthenticated(req, reply, access.browser, who);
-        if (who.kind === 'token' && !grants(who.scopes, access.scope)) throw lacks(access.scope);
+        if (who === 'missing' || who === 'invalid') {
+          // Refusals at info: a stream of them is someone guessing, or a client with a revoked token.
+          if (who === 'invalid') logger.info({ route, ip: req.ip }, 'refused an invalid, revoked or expired credential');
+          return unauthenticated(req, reply, access.browser, who);
+        }
+        if (who.kind === 'token' && !grants(who.scopes, access.scope)) {
+          logger.info({ route, ip: req.ip, actor: actorOf(who), needed: access.scope }, 'refused: scope missing');
+          throw lacks(access.scope);
+        }
         req.principal = who;
       });
 
