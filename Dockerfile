@@ -17,6 +17,8 @@ COPY src ./src
 COPY topology ./topology
 COPY schemas ./schemas
 
+# SERVICES_DIR: the generated secrets key lives here (a volume in docker-compose.yml), owned by the user that writes it.
+RUN mkdir -p /app/.run && chown node:node /app/.run
 ENV NODE_ENV=production PRODUCTION=true
 USER node
 EXPOSE 5000 9464

@@ -11,7 +11,7 @@ import { auditRoutes } from './audit-routes.js';
 import { authPlugin } from './auth-plugin.js';
 import { Authenticator } from './authenticator.js';
 import { securityHeaders } from './headers.js';
-import { initProcessKeyring } from './keyring.js';
+import { generatedKeyFile, initProcessKeyring } from './keyring.js';
 import { loginRoutes } from './login-routes.js';
 import { rateLimits } from './rate-limit.js';
 
@@ -39,9 +39,13 @@ export function apiSecurity(config: Config, db: Db, opts: { readonly authCacheMs
     );
   }
   if (config.ROLE_CURATOR) {
-    const ring = initProcessKeyring(config);
-    if (ring.generated && config.PRODUCTION) {
-      logger.warn({ source: ring.source }, 'exchange credentials are sealed with a generated key file: set SECRETS_KEY or SECRETS_KEY_FILE so every process (and the next host) has the same key');
+    // Configured keys are loaded now, so a bad one stops the start; the generated key file waits for first use.
+    if (config.SECRETS_KEY.trim() !== '' || config.SECRETS_KEY_FILE.trim() !== '') initProcessKeyring(config);
+    else if (config.PRODUCTION) {
+      logger.warn(
+        { file: generatedKeyFile(config) },
+        'no SECRETS_KEY or SECRETS_KEY_FILE: exchange credentials are sealed with a generated key file, which every process reading them (the fetcher) must share',
+      );
     }
   }
   const plugins: Plugin[] = [securityHeaders, authPlugin({ authenticator, metricsAuth: config.METRICS_AUTH }), rateLimits(config)];

@@ -27,9 +27,13 @@ function readKeyFile(file: string, source: string): Keyring {
 
 /** Creates the key file unless it exists; two processes racing both end up with the same key. */
 function ensureKeyFile(file: string): boolean {
-  mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${generateKey()}\n`, { mode: 0o600 });
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(tmp, `${generateKey()}\n`, { mode: 0o600 });
+  } catch (err) {
+    throw new HmaError('not_ready', `cannot create the secrets key file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}): set SECRETS_KEY or SECRETS_KEY_FILE`);
+  }
   try {
     linkSync(tmp, file); // atomic, and fails if another process got there first
     return true;

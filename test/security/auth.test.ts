@@ -28,6 +28,7 @@ const through = (r: LightMyRequestResponse) => r.statusCode !== 401 && r.statusC
 
 const groups: ReadonlyArray<{ group: string; scope: Scope; other: Scope; req: InjectOptions }> = [
   { group: '/h', scope: 'hash', other: 'match', req: { url: '/h/hash?url=ftp://example.com/x.jpg' } },
+  { group: '/v1/content', scope: 'hash', other: 'match', req: { method: 'POST', url: '/v1/content', payload: { url: 'ftp://example.com/x.jpg' } } },
   { group: '/m', scope: 'match', other: 'hash', req: { url: '/m/index/status' } },
   { group: '/c', scope: 'curate', other: 'match', req: { url: '/c/banks' } },
   { group: '/c (write)', scope: 'curate', other: 'hash', req: { method: 'POST', url: '/c/banks', payload: { name: 'not a valid name!' } } },

@@ -1,13 +1,11 @@
 /**
- * The security plugins on small apps of their own: /v1/content and /metrics access,
+ * The security plugins on small apps of their own: /metrics access,
  * rate limiting per token (429 with Retry-After), and AUTH=none.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
-import { contentRoutes } from '../../src/api/content/routes.js';
 import { loadConfig } from '../../src/config/config.js';
-import { invalidInput } from '../../src/errors/errors.js';
 import { apiSecurity, authMode } from '../../src/security/api-security.js';
 import { createToken } from '../../src/security/token-store.js';
 import { scratchDb, type ScratchDb } from '../curation/support/db.js';
@@ -43,22 +41,6 @@ describe('AUTH', () => {
   it('none opens every route (a gateway in front decides)', async () => {
     const app = await appWith({ AUTH: 'none' });
     expect((await app.inject({ url: '/c/ping' })).statusCode).toBe(200);
-    await app.close();
-  });
-});
-
-describe('/v1/content (pipeline submissions) needs the hash scope', () => {
-  it('401 without a token, 403 with match, through with hash', async () => {
-    const submit = async () => {
-      throw invalidInput('test submitter: nothing submitted');
-    };
-    const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
-    const app = await appWith({ AUTH: 'token' }, [contentRoutes({ config, submit })]);
-    const post = (headers: Record<string, string>) => app.inject({ method: 'POST', url: '/v1/content', headers, payload: { url: 'https://example.com/a.jpg' } });
-    expect((await post({})).statusCode).toBe(401);
-    expect((await post(bearer(await token('sub-match', ['match'])))).statusCode).toBe(403);
-    const ok = await post(bearer(await token('sub-hash', ['hash'])));
-    expect([ok.statusCode, ok.json().message]).toEqual([400, 'test submitter: nothing submitted']);
     await app.close();
   });
 });
