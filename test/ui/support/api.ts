@@ -11,8 +11,8 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(label: string): Promise<TestApi> {
-  const stack = await scratchStack(label);
+export async function startTestApi(label: string, overrides: Record<string, string> = {}): Promise<TestApi> {
+  const stack = await scratchStack(label, overrides);
   const runtime = new Runtime(stack.config, `${label}-test`);
   const app = (await buildApi(runtime)).app;
   await app.ready();
