@@ -68,8 +68,8 @@ const spec = {
   SECRETS_KEY: [z.string(), ''],
   /** A file holding the keys instead (a mounted secret). With neither, a key file is generated in SERVICES_DIR. */
   SECRETS_KEY_FILE: [z.string(), ''],
-  /** Requests per token (per client address without one) per window; 0 = no limit. */
-  RATE_LIMIT_MAX: [int(0, 1_000_000_000), '6000'],
+  /** Requests per token (per client address without one) per window; 0 = no limit. Unset: 6000 with AUTH=token, none with AUTH=none (behind a gateway every client has its address). */
+  RATE_LIMIT_MAX: [z.union([z.literal(''), int(0, 1_000_000_000)]), ''],
   RATE_LIMIT_WINDOW_SECONDS: [int(1, 86_400), '60'],
   /** How long a UI login lasts. */
   UI_SESSION_HOURS: [int(1, 720), '12'],

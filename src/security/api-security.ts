@@ -48,7 +48,7 @@ export function apiSecurity(config: Config, db: Db, opts: { readonly authCacheMs
       );
     }
   }
-  const plugins: Plugin[] = [securityHeaders, authPlugin({ authenticator, metricsAuth: config.METRICS_AUTH }), rateLimits(config)];
+  const plugins: Plugin[] = [securityHeaders, authPlugin({ authenticator, metricsAuth: config.METRICS_AUTH }), rateLimits(config, mode)];
   if (config.UI_ENABLED) plugins.push(loginRoutes({ db, config, authenticator }));
   return { plugins, audit: auditRoutes(db) };
 }

@@ -20,18 +20,25 @@ export function rateLimitKey(req: FastifyRequest): string {
   return p.kind === 'token' ? `token:${p.tokenId}` : `ip:${req.ip}`;
 }
 
-export function rateLimits(config: Pick<Config, 'RATE_LIMIT_MAX' | 'RATE_LIMIT_WINDOW_SECONDS'>) {
+export const DEFAULT_RATE_LIMIT = 6000;
+
+/** RATE_LIMIT_MAX as set; unset, the default with tokens and none without (a gateway in front would share one address). */
+export const rateLimitOf = (config: Pick<Config, 'RATE_LIMIT_MAX'>, auth: 'token' | 'none'): number =>
+  config.RATE_LIMIT_MAX !== '' ? config.RATE_LIMIT_MAX : auth === 'token' ? DEFAULT_RATE_LIMIT : 0;
+
+export function rateLimits(config: Pick<Config, 'RATE_LIMIT_MAX' | 'RATE_LIMIT_WINDOW_SECONDS'>, auth: 'token' | 'none') {
+  const max = rateLimitOf(config, auth);
   return fp(
     async (app: FastifyInstance) => {
-      if (config.RATE_LIMIT_MAX === 0) return;
+      if (max === 0) return;
       await app.register(rateLimit, {
         global: true,
-        max: config.RATE_LIMIT_MAX,
+        max,
         timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
         keyGenerator: rateLimitKey,
         allowList: (req) => unlimited(req.routeOptions.url),
         errorResponseBuilder: (_req, ctx) =>
-          new HmaError('rate_limited', `rate limit exceeded: ${ctx.max} requests per ${config.RATE_LIMIT_WINDOW_SECONDS} s; retry in ${ctx.after}`),
+          new HmaError('rate_limited', `rate limit exceeded: ${max} requests per ${config.RATE_LIMIT_WINDOW_SECONDS} s; retry in ${ctx.after}`),
       });
     },
     { name: 'hma-rate-limit' },

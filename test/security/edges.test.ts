@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { apiSecurity, authMode } from '../../src/security/api-security.js';
+import { rateLimitOf } from '../../src/security/rate-limit.js';
 import { createToken } from '../../src/security/token-store.js';
 import { scratchDb, type ScratchDb } from '../curation/support/db.js';
 
@@ -84,9 +85,16 @@ describe('rate limiting', () => {
     await app.close();
   });
 
+  it('defaults to 6000 per window with tokens and to no limit with AUTH=none', () => {
+    expect(rateLimitOf(loadConfig({ AUTH: 'token' }), 'token')).toBe(6000);
+    expect(rateLimitOf(loadConfig({ AUTH: 'none' }), 'none')).toBe(0);
+    expect(rateLimitOf(loadConfig({ AUTH: 'none', RATE_LIMIT_MAX: '50' }), 'none')).toBe(50);
+  });
+
   it('is off with RATE_LIMIT_MAX=0', async () => {
-    const app = await appWith({ AUTH: 'none', RATE_LIMIT_MAX: '0' });
-    for (let i = 0; i < 20; i++) expect((await app.inject({ url: '/c/ping' })).statusCode).toBe(200);
+    const app = await appWith({ AUTH: 'token', RATE_LIMIT_MAX: '0' });
+    const t = bearer(await token('rl-off', ['curate']));
+    for (let i = 0; i < 20; i++) expect((await app.inject({ url: '/c/ping', headers: t })).statusCode).toBe(200);
     await app.close();
   });
 });
