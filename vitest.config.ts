@@ -1,10 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (files named *.unit.test.ts) needs no backing services;
+ * Three projects: `unit` (files named *.unit.test.ts) needs no backing services;
  * `integration` (every other *.test.ts) gets Kafka, the registry and Postgres from
- * test/global-setup.ts, started once per run. `npm test` runs both.
+ * test/global-setup.ts, started once per run; `kill` is the kill -9 exactly-once test,
+ * which `npm test` runs on its own after the others (see scripts/test.sh).
  */
+const killTest = 'test/pipeline/exactly-once.test.ts';
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -19,9 +22,13 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.unit.test.ts', '**/node_modules/**'],
+          exclude: ['test/**/*.unit.test.ts', killTest, '**/node_modules/**'],
           globalSetup: ['test/global-setup.ts'],
         },
+      },
+      {
+        extends: true,
+        test: { name: 'kill', include: [killTest], globalSetup: ['test/global-setup.ts'] },
       },
     ],
   },

@@ -13,4 +13,11 @@ if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${SCHEMA_REGISTRY_URL:-}" ] || [ -z "${D
     hma services up
   fi
 fi
-exec npx vitest run "$@"
+if [ "$#" -gt 0 ]; then
+  exec npx vitest run "$@"
+fi
+# The kill -9 exactly-once test runs on its own, after the rest: it judges a protocol
+# whose weak spot (kafkajs has no KIP-447 fencing) is a process starved of CPU past its
+# session timeout, which other test files running beside it on 2 cores can cause.
+npx vitest run --project unit --project integration
+npx vitest run --project kill
