@@ -31,6 +31,8 @@ import type { Runtime } from './runtime.js';
 export interface ApiProcess {
   readonly app: FastifyInstance;
   readonly matching?: Matching;
+  /** The hashing pool, when a role needed one (`hma all` shares it with its hasher). */
+  readonly hasher?: MediaHasher;
   readonly url: string;
 }
 
@@ -42,7 +44,7 @@ const noteWrites = (ryw: ReadYourWrites) =>
     });
   });
 
-export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance; matching?: Matching }> {
+export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance; matching?: Matching; hasher?: MediaHasher }> {
   const { config } = runtime;
   installSignalTypes(config.SIGNAL_TYPES);
   // fastify-plugin wrapped plugins (security, openapi, noteWrites) are passed as they are so that they act at the root.
@@ -62,9 +64,11 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
   if (ryw) plugins.push(noteWrites(ryw));
   // The curator hashes URLs and uploads itself (as HMA's does), so it gets the pool too.
   let input: HashInput | undefined;
+  let hasher: MediaHasher | undefined;
   if (config.ROLE_HASHER || config.ROLE_CURATOR) {
-    const hasher = MediaHasher.fromConfig(config);
-    runtime.onStop('hashing pool', () => hasher.close());
+    hasher = MediaHasher.fromConfig(config);
+    const pool = hasher;
+    runtime.onStop('hashing pool', () => pool.close());
     input = new HashInput(config, hasher);
   }
   if (config.ROLE_HASHER && input) plugins.push(hasherRoutes({ config, input }));
@@ -122,12 +126,12 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
 
   const app = await buildApp({ config, readiness, plugins });
   runtime.onStop('http', () => app.close());
-  return { app, matching };
+  return { app, matching, hasher };
 }
 
 export async function startApi(runtime: Runtime): Promise<ApiProcess> {
-  const { app, matching } = await buildApi(runtime);
+  const { app, matching, hasher } = await buildApi(runtime);
   const url = await app.listen({ host: runtime.config.API_HOST, port: runtime.config.API_PORT });
   runtime.logger.info({ url }, 'API listening');
-  return { app, matching, url };
+  return { app, matching, hasher, url };
 }

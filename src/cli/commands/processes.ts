@@ -34,8 +34,9 @@ export function registerProcessCommands(program: Command): void {
       run('all', async (rt) => {
         const api = await startApi(rt);
         await startFetcher(rt);
-        await startHasher(rt);
-        await startMatcher(rt);
+        // One hashing pool and one index replica for the whole process.
+        await startHasher(rt, api.hasher);
+        await startMatcher(rt, api.matching);
         if (opts.rules) await startActioner(rt, opts.rules);
         console.log(`hma-stream is up: UI ${api.url}/ui/  API ${api.url}`);
       }),
