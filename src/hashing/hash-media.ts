@@ -40,6 +40,8 @@ export interface HashMediaRequest {
   readonly signalTypes?: readonly SignalTypeName[];
   /** PDQ pixel pipeline; defaults to PDQ_MODE. */
   readonly mode?: PdqMode;
+  /** Photos: also the 8 rotation/flip variants of the PDQ hash. */
+  readonly dihedral?: boolean;
 }
 
 export interface PdqResult {
@@ -52,6 +54,8 @@ export interface PdqResult {
   readonly width: number;
   readonly height: number;
   readonly format: string;
+  /** The 8 rotation/flip variants, when the request asked for them. */
+  readonly dihedral?: ReadonlyArray<{ readonly name: string; readonly hash: PdqHex }>;
 }
 
 export interface VideoMd5Result {
@@ -172,6 +176,7 @@ export class MediaHasher {
         mode,
         maxPixels: this.settings.MAX_IMAGE_PIXELS,
         grey16: this.settings.PDQ_GREY16_CLAMP ? 'clamp' : 'high_byte',
+        dihedral: req.dihedral,
       });
       timer();
       signals.pdq = { type: 'pdq', ...r, mode, meetsMinQuality: r.quality >= this.settings.PDQ_MIN_QUALITY };

@@ -2,6 +2,7 @@
  * Photo → PDQ (hash and quality): sharp decoding plus the PDQ core. This runs inside a pool
  * worker (or in-process for the CLI and tests); it knows nothing about transport.
  */
+import { DIHEDRAL_NAMES, type DihedralName } from '../signals/pdq/dihedral.js';
 import { PdqHasher } from '../signals/pdq/hasher.js';
 import { hash256ToHex, type PdqHex } from '../signals/pdq/hash256.js';
 import { PDQ_MIN_DIMENSION, pdqWorkingSize, type PdqMode, type PixelImage } from '../signals/pdq/image.js';
@@ -10,6 +11,8 @@ import { lowQualityTooSmall } from './media-errors.js';
 
 export interface PhotoHashOptions extends DecodeOptions {
   readonly mode: PdqMode;
+  /** Also compute the 8 rotation/flip variants (from the DCT, spec §5). */
+  readonly dihedral?: boolean;
 }
 
 export interface PdqHashValue {
@@ -22,6 +25,8 @@ export interface PhotoHash extends PdqHashValue {
   readonly width: number;
   readonly height: number;
   readonly format: string;
+  /** The 8 variants in DIHEDRAL_NAMES order, when asked for. */
+  readonly dihedral?: ReadonlyArray<{ readonly name: DihedralName; readonly hash: PdqHex }>;
 }
 
 let hasher: PdqHasher | undefined;
@@ -44,5 +49,9 @@ export async function hashPhoto(input: ImageInput, opts: PhotoHashOptions): Prom
   const size = pdqWorkingSize(meta.width, meta.height, opts.mode);
   if (size.width < PDQ_MIN_DIMENSION || size.height < PDQ_MIN_DIMENSION) throw lowQualityTooSmall(meta.width, meta.height);
   const img = await decodeImage(input, meta, opts);
-  return { ...hashPixels(img, opts.mode), width: img.width, height: img.height, format: img.format };
+  const plain = hashPixels(img, opts.mode);
+  const out = { ...plain, width: img.width, height: img.height, format: img.format };
+  if (!opts.dihedral) return out;
+  const { hashes } = threadHasher().hashDihedral(img, opts.mode);
+  return { ...out, dihedral: DIHEDRAL_NAMES.map((name) => ({ name, hash: hash256ToHex(hashes[name]) })) };
 }

@@ -29,7 +29,7 @@ export interface LookupOptions {
 /** Told of every lookup (metrics live in the shell, not here): its type, duration and the banks it matched. */
 export type LookupObserver = (signalType: string, seconds: number, matchedBanks: ReadonlySet<string>) => void;
 
-export type GroupedMatches = Record<string, Array<{ bank_content_id: number; distance: string }>>;
+export type GroupedMatches = Record<string, Array<{ bank_content_id: number; distance: string; variant?: string }>>;
 
 export class LookupService {
   constructor(

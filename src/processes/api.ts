@@ -10,11 +10,11 @@ import { contentRoutes } from '../api/content/routes.js';
 import { curatorRoutes } from '../api/curator/index.js';
 import { exchangeExtraRoutes } from '../api/exchanges/routes.js';
 import { hasherRoutes } from '../api/hasher/routes.js';
-import { HashInput } from '../api/media-input/hash-input.js';
+import { HashInput, type HashedInput } from '../api/media-input/hash-input.js';
 import { devRoutes } from '../api/dev/routes.js';
 import { DevTools } from '../api/dev/tools.js';
 import { uiRoutes } from '../api/ui/index.js';
-import { matcherRoutes } from '../api/matcher/routes.js';
+import { matcherRoutes, type MediaSignals } from '../api/matcher/routes.js';
 import { openApiPlugin } from '../api/openapi.js';
 import type { ReadinessCheck } from '../api/routes/status.js';
 import { startOutboxRelay } from '../curation/outbox/start.js';
@@ -27,6 +27,12 @@ import { apiSecurity } from '../security/api-security.js';
 import { Submitter } from '../pipeline/submit/submitter.js';
 import { ReadYourWrites } from './read-your-writes.js';
 import type { Runtime } from './runtime.js';
+
+/** What /m needs of a hashed input: HMA's values, and the PDQ variants of a usable photo. */
+function mediaSignals(h: HashedInput): MediaSignals {
+  const pdq = h.result.signals.pdq;
+  return { values: h.values, ...(pdq?.meetsMinQuality && pdq.dihedral ? { pdqVariants: pdq.dihedral } : {}) };
+}
 
 export interface ApiProcess {
   readonly app: FastifyInstance;
@@ -108,8 +114,8 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
         media:
           config.ROLE_HASHER && input
             ? {
-                hashUrl: async (url, ct, types) => (await input!.hashUrl(url, ct, types)).values,
-                hashUpload: async (req, types) => (await input!.hashUpload(req, types)).values,
+                hashUrl: async (url, ct, types, dihedral) => mediaSignals(await input!.hashUrl(url, ct, types, { dihedral })),
+                hashUpload: async (req, types, dihedral) => mediaSignals(await input!.hashUpload(req, types, { dihedral })),
               }
             : undefined,
       }),

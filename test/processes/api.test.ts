@@ -3,10 +3,14 @@
  * database: curation writes flow through the outbox relay and the signal topics into
  * the process's own replica, and /m answers from it.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../src/processes/api.js';
 import { Runtime } from '../../src/processes/runtime.js';
+import { DIHEDRAL_NAMES } from '../../src/signals/pdq/dihedral.js';
+import { pdqDir } from '../hashing/testdata.js';
 import { scratchStack, type Stack } from '../support/stack.js';
 
 const A = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
@@ -96,6 +100,27 @@ describe('the API process', () => {
     expect((await get(`/m/lookup?signal_type=pdq&signal=${A}&seed=abc`)).json()).toEqual({});
     expect((await get(`/m/lookup?signal_type=pdq&signal=${A}&bypass_coinflip=true`)).json()).toHaveProperty('RYW_BANK');
     expect((await put('/c/bank/RYW_BANK', { enabled_ratio: 1 })).statusCode).toBe(200);
+  });
+
+  it('matches a rotated upload only with dihedral=true, naming the variant', async () => {
+    // A is the PDQ of bridge-1-original.jpg; bridge-2-rotate-90.jpg is 120 bits away as it is.
+    const rotated = readFileSync(path.join(pdqDir(), 'pdq-data/reg-test-input/dih/bridge-2-rotate-90.jpg'));
+    const upload = async (query: string) => {
+      const fd = new FormData();
+      fd.append('photo', new Blob([rotated]), 'rotated.jpg');
+      const req = new Request('http://localhost/', { method: 'POST', body: fd });
+      const payload = Buffer.from(await req.arrayBuffer());
+      return app.inject({ method: 'POST', url: `/m/lookup${query}`, payload, headers: { 'content-type': req.headers.get('content-type')! } });
+    };
+    expect((await upload('')).json()).toEqual({ pdq: {} });
+    const r = await upload('?dihedral=true');
+    expect(r.statusCode).toBe(200);
+    const [match] = r.json().pdq.RYW_BANK;
+    expect(match.bank_content_id).toBe(contentId);
+    expect(Number(match.distance)).toBeLessThanOrEqual(31);
+    expect(DIHEDRAL_NAMES).toContain(match.variant);
+    const bare = await get(`/m/lookup?signal_type=pdq&signal=${A}&dihedral=true`);
+    expect([bare.statusCode, bare.json().message]).toEqual([400, 'dihedral matching needs an image: use url or an upload']);
   });
 
   it('answers bad lookups with clear 4xx', async () => {

@@ -7,15 +7,22 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { HmaError, invalidInput } from '../../errors/errors.js';
 import type { MatchReplica } from '../../replica/replica.js';
-import { indexNotReady, type GroupedMatches, type LookupService } from '../../matching/lookup-service.js';
+import { indexNotReady, type GroupedMatches, type LookupOptions, type LookupService } from '../../matching/lookup-service.js';
+import type { ContentMatch } from '../../replica/replica.js';
 
 /** One coinflip draw in [0,1) for a lookup; the same seed always gives the same draw. */
 export type DrawCoinflip = (seed: string | undefined) => number;
 
+/** Signals of a URL or upload: HMA's {type: value}, plus the PDQ rotation/flip variants when asked for. */
+export interface MediaSignals {
+  readonly values: Record<string, string>;
+  readonly pdqVariants?: ReadonlyArray<{ readonly name: string; readonly hash: string }>;
+}
+
 /** Hashes a URL or an upload for lookups by media (the hasher role). */
 export interface LookupMedia {
-  hashUrl(url: string, contentType: string | undefined, types: readonly string[] | undefined): Promise<Record<string, string>>;
-  hashUpload(req: import('fastify').FastifyRequest, types: readonly string[] | undefined): Promise<Record<string, string>>;
+  hashUrl(url: string, contentType: string | undefined, types: readonly string[] | undefined, dihedral: boolean): Promise<MediaSignals>;
+  hashUpload(req: import('fastify').FastifyRequest, types: readonly string[] | undefined, dihedral: boolean): Promise<MediaSignals>;
 }
 
 export interface MatcherDeps {
@@ -50,26 +57,14 @@ const lookupQuery = {
   type: 'object',
   properties: {
     url: str, content_type: str, types: str, signal: str, signal_type: str, banks: str, seed: str,
-    bypass_coinflip: str, threshold: { type: 'integer', minimum: 0 },
+    bypass_coinflip: str, threshold: { type: 'integer', minimum: 0 }, dihedral: str,
   },
   additionalProperties: false,
 } as const;
 
-const groupedSchema = {
-  type: 'object',
-  additionalProperties: {
-    type: 'array',
-    items: {
-      type: 'object',
-      properties: { bank_content_id: { type: 'integer' }, distance: { type: 'string' } },
-      required: ['bank_content_id', 'distance'],
-    },
-  },
-} as const;
-
 interface LookupQuery {
   url?: string; content_type?: string; types?: string; signal?: string; signal_type?: string;
-  banks?: string; seed?: string; bypass_coinflip?: string; threshold?: number;
+  banks?: string; seed?: string; bypass_coinflip?: string; threshold?: number; dihedral?: string;
 }
 
 export function matcherRoutes(deps: MatcherDeps) {
@@ -80,17 +75,37 @@ export function matcherRoutes(deps: MatcherDeps) {
     await deps.beforeLookup();
   }
 
-  function lookupAll(signals: Record<string, string>, q: LookupQuery, bypass: boolean): Record<string, GroupedMatches> {
+  function lookupAll(media: MediaSignals, q: LookupQuery, bypass: boolean): Record<string, GroupedMatches> {
     const out: Record<string, GroupedMatches> = {};
-    for (const [type, value] of Object.entries(signals)) {
+    for (const [type, value] of Object.entries(media.values)) {
       if (value === '') {
         out[type] = {}; // e.g. a PDQ below the quality threshold: nothing to look up
         continue;
       }
       const coinflip = bypass ? 0 : deps.drawCoinflip(q.seed);
-      out[type] = lookups.lookup(type, value, { banks: commaList(q.banks), coinflip, threshold: q.threshold }).grouped;
+      const opts = { banks: commaList(q.banks), coinflip, threshold: q.threshold };
+      out[type] =
+        type === 'pdq' && media.pdqVariants
+          ? dihedralLookup(media.pdqVariants, opts)
+          : lookups.lookup(type, value, opts).grouped;
     }
     return out;
+  }
+
+  /** Best match per stored content over the 8 rotation/flip variants, naming the variant. */
+  function dihedralLookup(variants: NonNullable<MediaSignals['pdqVariants']>, opts: LookupOptions): GroupedMatches {
+    const best = new Map<number, { match: ContentMatch; variant: string }>();
+    for (const v of variants) {
+      for (const m of lookups.lookup('pdq', v.hash, opts).matches) {
+        const seen = best.get(m.contentId);
+        if (!seen || m.distance < seen.match.distance) best.set(m.contentId, { match: m, variant: v.name });
+      }
+    }
+    const grouped: GroupedMatches = {};
+    for (const { match, variant } of best.values()) {
+      (grouped[match.bank.name] ??= []).push({ bank_content_id: match.contentId, distance: String(match.distance), variant });
+    }
+    return grouped;
   }
 
   return async (app: FastifyInstance) => {
@@ -139,8 +154,8 @@ export function matcherRoutes(deps: MatcherDeps) {
         if (q.url !== undefined) {
           if (!deps.media) throw missingRole();
           await ready();
-          const signals = await deps.media.hashUrl(q.url, q.content_type, commaList(q.types));
-          const all = lookupAll(signals, q, bypass);
+          const media = await deps.media.hashUrl(q.url, q.content_type, commaList(q.types), pyBool(q.dihedral, 'dihedral'));
+          const all = lookupAll(media, q, bypass);
           if (q.signal_type !== undefined) return all[q.signal_type] ?? {};
           return all;
         }
@@ -149,7 +164,9 @@ export function matcherRoutes(deps: MatcherDeps) {
         }
         lookups.rule(q.signal_type);
         await ready();
-        return lookupAll({ [q.signal_type]: q.signal }, q, bypass)[q.signal_type];
+        // The variants come from the image's DCT: a bare hash has none to offer.
+        if (pyBool(q.dihedral, 'dihedral')) throw invalidInput('dihedral matching needs an image: use url or an upload');
+        return lookupAll({ values: { [q.signal_type]: q.signal } }, q, bypass)[q.signal_type];
       },
     );
 
@@ -169,8 +186,8 @@ export function matcherRoutes(deps: MatcherDeps) {
         // HMA: only the exact string "true" enables bypass on POST.
         const bypass = q.bypass_coinflip === 'true';
         await ready();
-        const signals = await deps.media.hashUpload(req, commaList(q.types));
-        return lookupAll(signals, q, bypass);
+        const media = await deps.media.hashUpload(req, commaList(q.types), pyBool(q.dihedral, 'dihedral'));
+        return lookupAll(media, q, bypass);
       },
     );
 

@@ -20,29 +20,40 @@ export interface HashedInput {
   readonly fields: Readonly<Record<string, string>>;
 }
 
+export interface HashOptions {
+  /** Photos: also the PDQ hash's 8 rotation/flip variants. */
+  readonly dihedral?: boolean;
+}
+
 export class HashInput {
   constructor(
     private readonly config: Config,
     private readonly hasher: MediaHasher,
   ) {}
 
-  async hashBytes(bytes: Uint8Array, contentType: ContentType, types: readonly string[] | undefined, fields: Readonly<Record<string, string>> = {}): Promise<HashedInput> {
+  async hashBytes(
+    bytes: Uint8Array,
+    contentType: ContentType,
+    types: readonly string[] | undefined,
+    fields: Readonly<Record<string, string>> = {},
+    opts: HashOptions = {},
+  ): Promise<HashedInput> {
     const signalTypes = selectSignalTypes(this.config, contentType, types);
-    const result = await this.hasher.hashMedia({ source: { bytes }, contentType, signalTypes });
+    const result = await this.hasher.hashMedia({ source: { bytes }, contentType, signalTypes, dihedral: opts.dihedral });
     const values: Record<string, string> = {};
     for (const r of Object.values(result.signals)) if (r) values[r.type] = hmaSignalValue(r);
     return { result, values, fields };
   }
 
-  async hashUrl(url: string, contentType: string | undefined, types: readonly string[] | undefined): Promise<HashedInput> {
+  async hashUrl(url: string, contentType: string | undefined, types: readonly string[] | undefined, opts: HashOptions = {}): Promise<HashedInput> {
     // Refuse what we can before downloading anything.
     if (contentType) selectSignalTypes(this.config, checkContentType(contentType), types);
     const media = await fetchMedia(url, urlPolicyFrom(this.config), fetchLimitsFrom(this.config));
-    return this.hashBytes(media.bytes, contentTypeOf(contentType, media.contentType), types);
+    return this.hashBytes(media.bytes, contentTypeOf(contentType, media.contentType), types, {}, opts);
   }
 
-  async hashUpload(req: FastifyRequest, types: readonly string[] | undefined): Promise<HashedInput> {
+  async hashUpload(req: FastifyRequest, types: readonly string[] | undefined, opts: HashOptions = {}): Promise<HashedInput> {
     const upload = await readUpload(req);
-    return this.hashBytes(upload.bytes, upload.contentType, types, upload.fields);
+    return this.hashBytes(upload.bytes, upload.contentType, types, upload.fields, opts);
   }
 }
