@@ -11,7 +11,7 @@ import { buildApp } from '../src/api/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { apiSecurity } from '../src/security/api-security.js';
 import { createToken } from '../src/security/token-store.js';
-import { scratchDb } from '../test/curation/support/db.js';
+import { scratchDb } from '../test/support/scratch-db.js';
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 5000);
 const runs = Number(process.env.BENCH_RUNS ?? 3);

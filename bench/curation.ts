@@ -15,7 +15,7 @@ import { createBank } from '../src/curation/banks.js';
 import { importSignals } from '../src/curation/import/bulk-import.js';
 import { kafkaPublisher } from '../src/curation/outbox/kafka-publisher.js';
 import { OutboxRelay } from '../src/curation/outbox/relay.js';
-import { scratchDb } from '../test/curation/support/db.js';
+import { scratchDb } from '../test/support/scratch-db.js';
 import { scratchTopics } from '../test/curation/support/kafka.js';
 import { writePdqCsv } from '../test/curation/support/pdq-file.js';
 

@@ -22,7 +22,7 @@ import { fetchDeps } from '../src/exchanges/fetcher/fetcher.js';
 import { registerExchangeTypes } from '../src/exchanges/registry.js';
 import { buildApi } from '../src/processes/api.js';
 import { Runtime } from '../src/processes/runtime.js';
-import { scratchDb } from '../test/curation/support/db.js';
+import { scratchDb } from '../test/support/scratch-db.js';
 import { scratchStack } from '../test/support/stack.js';
 
 const records = Number(process.env.BENCH_RECORDS ?? 1_000_000);

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curatorApp, md5Hasher } from './support/app.js';
-import { scratchDb, type ScratchDb } from './support/db.js';
+import { scratchDb, type ScratchDb } from '../support/scratch-db.js';
 
 let db: ScratchDb;
 let app: FastifyInstance;

@@ -10,7 +10,7 @@ import { createBank } from '../../src/curation/banks.js';
 import { importSignals } from '../../src/curation/import/bulk-import.js';
 import { exportBank } from '../../src/curation/import/export.js';
 import { dbStats } from '../../src/curation/stats.js';
-import { scratchDb, type ScratchDb } from './support/db.js';
+import { scratchDb, type ScratchDb } from '../support/scratch-db.js';
 import { writePdqCsv } from './support/pdq-file.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

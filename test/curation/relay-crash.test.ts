@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSignals, updateContent } from '../../src/curation/contents.js';
 import { createBank, updateBank } from '../../src/curation/banks.js';
 import { auditRows, installOutboxAudit, seqsByKey } from './support/audit.js';
-import { scratchDb, type ScratchDb } from './support/db.js';
+import { scratchDb, type ScratchDb } from '../support/scratch-db.js';
 import { readAll, scratchTopics, type ScratchTopics } from './support/kafka.js';
 
 const root = path.resolve(import.meta.dirname, '../..');

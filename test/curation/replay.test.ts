@@ -9,7 +9,7 @@ import { kafkaPublisher } from '../../src/curation/outbox/kafka-publisher.js';
 import { OutboxRelay } from '../../src/curation/outbox/relay.js';
 import type { ChangePublisher } from '../../src/curation/outbox/publisher.js';
 import { curatorApp } from './support/app.js';
-import { scratchDb, type ScratchDb } from './support/db.js';
+import { scratchDb, type ScratchDb } from '../support/scratch-db.js';
 import { readAll, scratchTopics, type ScratchTopics } from './support/kafka.js';
 
 const OPERATIONS = 3000;

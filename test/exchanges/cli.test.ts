@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFetchStatus } from '../../src/curation/exchanges.js';
-import type { ScratchDb } from '../curation/support/db.js';
+import type { ScratchDb } from '../support/scratch-db.js';
 import { runHma } from '../support/cli.js';
 import { bankSignals, exchangeDb, newExchange } from './support/db.js';
 

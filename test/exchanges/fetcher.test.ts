@@ -6,7 +6,7 @@ import { getExchange, getFetchStatus, setApiCredentials, updateExchange } from '
 import { fetchExchange } from '../../src/exchanges/fetcher/fetch-exchange.js';
 import { createFetcher } from '../../src/exchanges/fetcher/fetcher.js';
 import { fetchHistory } from '../../src/exchanges/store/status.js';
-import type { ScratchDb } from '../curation/support/db.js';
+import type { ScratchDb } from '../support/scratch-db.js';
 import { startFakeNcmec, type FakeNcmec } from './fakes/ncmec.js';
 import { bankSignals, exchangeDb, newExchange } from './support/db.js';
 import { testDeps, testSettings } from './support/fetch.js';

@@ -9,7 +9,7 @@ import { curatorRoutes } from '../../src/api/curator/index.js';
 import { loadConfig } from '../../src/config/config.js';
 import { getExchange } from '../../src/curation/exchanges.js';
 import { fetchExchange } from '../../src/exchanges/fetcher/fetch-exchange.js';
-import type { ScratchDb } from '../curation/support/db.js';
+import type { ScratchDb } from '../support/scratch-db.js';
 import { GROUP, TOKEN, startFakeThreatExchange, type FakeThreatExchange } from './fakes/threatexchange.js';
 import { exchangeDb } from './support/db.js';
 import { testDeps } from './support/fetch.js';

@@ -5,7 +5,7 @@ import { tryLease } from '../../src/exchanges/store/lease.js';
 import { findRecord, storedKeys } from '../../src/exchanges/store/records.js';
 import { HISTORY_KEPT, completeFetch, fetchHistory, startFetch } from '../../src/exchanges/store/status.js';
 import type { RecordUpdate } from '../../src/exchanges/types.js';
-import type { ScratchDb } from '../curation/support/db.js';
+import type { ScratchDb } from '../support/scratch-db.js';
 import { bankSignals, exchangeDb, lastSeq, newExchange, outboxSignals } from './support/db.js';
 
 const pdq = (n: number) => n.toString(16).padStart(64, '0');

@@ -25,7 +25,7 @@ import { startHasher } from '../../src/pipeline/hasher/hasher.js';
 import { startMatcher } from '../../src/pipeline/matcher/matcher.js';
 import { Submitter } from '../../src/pipeline/submit/submitter.js';
 import { Runtime } from '../../src/processes/runtime.js';
-import { scratchDb, type ScratchDb } from '../curation/support/db.js';
+import { scratchDb, type ScratchDb } from '../support/scratch-db.js';
 import { mediaServer, type MediaServer } from './support/media-server.js';
 import { readTopic, testPipeline, type TestPipeline } from './support/topics.js';
 import { runHma } from '../support/cli.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealCredentials } from '../../src/security/credentials.js';
 import { parseKeys, sealedWith, generateKey, keyIdOf } from '../../src/security/secrets.js';
 import { findLiveToken } from '../../src/security/token-store.js';
-import { scratchDb, type ScratchDb } from '../curation/support/db.js';
+import { scratchDb, type ScratchDb } from '../support/scratch-db.js';
 import { runHma } from '../support/cli.js';
 
 let db: ScratchDb;

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { apiSecurity, authMode } from '../../src/security/api-security.js';
 import { rateLimitOf } from '../../src/security/rate-limit.js';
 import { createToken } from '../../src/security/token-store.js';
-import { scratchDb, type ScratchDb } from '../curation/support/db.js';
+import { scratchDb, type ScratchDb } from '../support/scratch-db.js';
 
 let db: ScratchDb;
 beforeAll(async () => {

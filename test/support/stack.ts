@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import { createKafka, withAdmin } from '../../src/kafka/client.js';
 import { registerSchemas } from '../../src/kafka/registry.js';
 import { applyTopics } from '../../src/kafka/topology.js';
-import { scratchDb, type ScratchDb } from '../curation/support/db.js';
+import { scratchDb, type ScratchDb } from './scratch-db.js';
 
 export interface Stack {
   readonly config: Config;

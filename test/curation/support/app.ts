@@ -6,7 +6,7 @@ import { buildApp } from '../../../src/api/app.js';
 import { curatorRoutes, type MediaHasher } from '../../../src/api/curator/index.js';
 import { openApiPlugin } from '../../../src/api/openapi.js';
 import { loadConfig } from '../../../src/config/config.js';
-import { scratchDb, type ScratchDb } from './db.js';
+import { scratchDb, type ScratchDb } from '../../support/scratch-db.js';
 
 /** video_md5 is the MD5 of the raw bytes: enough to exercise the upload and URL paths end to end. */
 export const md5Hasher: MediaHasher = async (bytes, contentType) => {

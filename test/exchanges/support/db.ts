@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import { createExchange } from '../../../src/curation/exchanges.js';
 import { registerExchangeTypes } from '../../../src/exchanges/registry.js';
-import { scratchDb, type ScratchDb } from '../../curation/support/db.js';
+import { scratchDb, type ScratchDb } from '../../support/scratch-db.js';
 
 export async function exchangeDb(label: string): Promise<ScratchDb> {
   registerExchangeTypes({ development: true });

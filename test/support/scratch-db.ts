@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { runner } from 'node-pg-migrate';
 import pg from 'pg';
-import { loadConfig } from '../../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
 
 export interface ScratchDb {
   readonly pool: pg.Pool;
@@ -17,7 +17,7 @@ export interface ScratchDb {
   drop(): Promise<void>;
 }
 
-export const migrationsDir = path.resolve(import.meta.dirname, '../../../src/postgres/migrations');
+export const migrationsDir = path.resolve(import.meta.dirname, '../../src/postgres/migrations');
 
 export function withSearchPath(databaseUrl: string, schema: string): string {
   const url = new URL(databaseUrl);
