@@ -35,6 +35,9 @@ export async function scratchDb(label: string): Promise<ScratchDb> {
     migrationsTable: 'pgmigrations',
     schema,
     createSchema: true,
+    // node-pg-migrate's lock is per database, not per schema: test files migrating their
+    // own schemas at the same moment must wait for each other, not fail.
+    advisoryLockMode: 'wait',
     log: () => undefined,
   });
   const url = withSearchPath(base, schema);
