@@ -28,9 +28,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Known flaky (docs/PIPELINE.md: no per-partition fencing with kafkajs): a failed
-        // attempt is retried twice, and every attempt's verdict is printed.
-        test: { name: 'kill', include: [killTest], globalSetup: ['test/global-setup.ts'], retry: 2 },
+        test: { name: 'kill', include: [killTest], globalSetup: ['test/global-setup.ts'] },
       },
     ],
   },

@@ -16,8 +16,7 @@ fi
 if [ "$#" -gt 0 ]; then
   exec npx vitest run "$@"
 fi
-# The kill -9 exactly-once test runs on its own, after the rest: it judges a protocol
-# whose weak spot (kafkajs has no KIP-447 fencing) is a process starved of CPU past its
-# session timeout, which other test files running beside it on 2 cores can cause.
+# The kill -9 exactly-once test runs after the rest: its four stage processes take both
+# cores for a minute and a half, and its own time limit should not depend on neighbours.
 npx vitest run --project unit --project integration
 npx vitest run --project kill

@@ -1,10 +1,12 @@
 /**
- * Exactly once under kill -9: two hasher and two matcher processes (`hma hasher`,
- * `hma matcher`) work through a few thousand submissions while one of them at a time
- * is killed with SIGKILL at random moments and restarted, under the same instance id
- * or a new one. Reading committed, every
- * submission ends up with exactly one hashed event and exactly one match result
- * (matched where the bank says so), and nothing is dead-lettered.
+ * Exactly once under kill -9 and stalls: two hasher and two matcher processes
+ * (`hma hasher`, `hma matcher`) work through a few thousand submissions while one of
+ * them at a time is either killed with SIGKILL at a random moment and restarted (under
+ * the same instance id or a new one), or frozen with SIGSTOP past its session timeout
+ * and then let go on (a zombie: the group has given its partitions to another process,
+ * and it wakes up mid-transaction). Reading committed, every submission ends up with
+ * exactly one hashed event and exactly one match result (matched where the bank says
+ * so), and nothing is dead-lettered.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -17,7 +19,10 @@ import { testPipeline, type TestPipeline } from './support/topics.js';
 const PDQ_DATA = '/work/shared/testdata/pdq/pdq-data';
 const WEE_PDQ = '6227401f601ff4ccafcc9fad4b0d95d371a2eb7265a3285234d228ca94deeb2d';
 const TOTAL = 3000;
-const WAVES = 6;
+const SESSION_TIMEOUT_MS = 6000;
+/** One disruption after each wave of submissions, so that every one lands while work remains. */
+const DISRUPTIONS = 12;
+const WAVES = DISRUPTIONS;
 
 let p: TestPipeline;
 const procs: HmaProcess[] = [];
@@ -31,7 +36,7 @@ beforeAll(async () => {
     key: 'pdq:7',
     value: { signal_type: 'pdq', content_id: 7, bank_id: 1, value: WEE_PDQ, disable_until_ts: null, change_seq: 2, changed_at: now },
   }]);
-  const env = { ...p.env, LOG_LEVEL: 'error', HASH_WORKERS: '1' };
+  const env = { ...p.env, LOG_LEVEL: 'error', HASH_WORKERS: '1', PIPELINE_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS) };
   for (const [role, n] of [['hasher', 2], ['matcher', 2]] as const) {
     for (let i = 1; i <= n; i++) procs.push(new HmaProcess([role], { ...env, HMA_INSTANCE_ID: `${role}-${i}` }));
   }
@@ -79,10 +84,10 @@ describe('pipeline under kill -9', () => {
     });
 
     const done = () => seen['match.results'].size;
-    let killsMidStream = 0;
+    let disruptions = 0;
     let produced = 0;
     const deadline = Date.now() + 480_000;
-    // Waves of submissions, and a kill of a random process every few seconds while work remains.
+    // Waves of submissions, and a kill or stall of a random process every few seconds while work remains.
     while (done() < TOTAL && Date.now() < deadline) {
       if (produced < TOTAL) {
         const wave = subs.slice(produced, produced + TOTAL / WAVES);
@@ -90,25 +95,35 @@ describe('pipeline under kill -9', () => {
         produced += wave.length;
       }
       await sleep(2000 + Math.random() * 3000);
-      if (done() < TOTAL && killsMidStream < 12) {
+      if (done() < TOTAL && disruptions < DISRUPTIONS) {
         const victim = procs[Math.floor(Math.random() * procs.length)];
+        disruptions++;
+        if (disruptions % 3 === 2) {
+          // A zombie: frozen until the group has moved its partitions, then awake mid-work.
+          await victim.stall(SESSION_TIMEOUT_MS + 3000);
+          continue;
+        }
         await victim.kill('SIGKILL');
-        killsMidStream++;
         await sleep(Math.random() * 1500);
-        // Every other restart under a new instance id: its predecessor's open transaction is then
-        // not fenced at once but aborted by the broker after the transaction timeout.
-        const sameId = killsMidStream % 2 === 0;
-        victim.start(sameId ? {} : { HMA_INSTANCE_ID: `${victim.command[0]}-new-${killsMidStream}` });
+        // Every other restart under a new instance id (fencing does not depend on it).
+        const sameId = disruptions % 2 === 0;
+        victim.start(sameId ? {} : { HMA_INSTANCE_ID: `${victim.command[0]}-new-${disruptions}` });
       }
     }
     // Let any duplicate that would come show up.
     await sleep(8000);
     await consumer.disconnect();
 
-    console.log(`[exactly-once] ${TOTAL} submissions, ${killsMidStream} kills mid-stream (${procs.map((x) => `${x.command[0]}: ${x.kills}`).join(', ')})`);
-    expect(killsMidStream).toBeGreaterThanOrEqual(6);
-    expect(procs.filter((x) => x.command[0] === 'hasher').reduce((n, x) => n + x.kills, 0)).toBeGreaterThan(0);
-    expect(procs.filter((x) => x.command[0] === 'matcher').reduce((n, x) => n + x.kills, 0)).toBeGreaterThan(0);
+    const sum = (role: string, what: 'kills' | 'stalls') => procs.filter((x) => x.command[0] === role).reduce((n, x) => n + x[what], 0);
+    console.log(
+      `[exactly-once] ${TOTAL} submissions, ${disruptions} disruptions mid-stream: ` +
+        `hasher ${sum('hasher', 'kills')} kills ${sum('hasher', 'stalls')} stalls, matcher ${sum('matcher', 'kills')} kills ${sum('matcher', 'stalls')} stalls`,
+    );
+    expect(disruptions).toBeGreaterThanOrEqual(DISRUPTIONS - 1);
+    expect(sum('hasher', 'kills') + sum('matcher', 'kills')).toBeGreaterThanOrEqual(6);
+    expect(sum('hasher', 'stalls') + sum('matcher', 'stalls')).toBeGreaterThanOrEqual(3);
+    expect(sum('hasher', 'kills') + sum('hasher', 'stalls')).toBeGreaterThan(0);
+    expect(sum('matcher', 'kills') + sum('matcher', 'stalls')).toBeGreaterThan(0);
     expect(deadLetters).toBe(0);
     for (const which of ['content.hashed', 'match.results'] as const) {
       const counts = seen[which];

@@ -4,10 +4,16 @@
  *
  * Per fetched batch of one partition: events are decoded and handled with at most
  * `maxInFlight` at once; contiguous completed prefixes are committed (outputs, dead
- * letters and the consumer offset together) in Kafka transactions shared by all
- * partitions of the process (group-commit.ts). Consumers read committed only, so
- * downstream never sees output of an aborted or crashed attempt, and the offset moves
- * only with the outputs it produced.
+ * letters and the consumer offset together) in Kafka transactions of that partition's
+ * own transactional producer (partition-committer.ts). Consumers read committed only,
+ * so downstream never sees output of an aborted or crashed attempt, and the offset
+ * moves only with the outputs it produced.
+ *
+ * Claiming a partition: before the first event of a partition in a group generation,
+ * the runner initialises the partition's transactional id (fencing any other process
+ * still holding it, and completing or aborting that holder's open transaction), then
+ * re-reads the group's committed offset and skips what is below it. kafkajs read its
+ * offsets earlier, possibly before a fenced holder's last commit landed.
  *
  * Back-pressure: kafkajs fetches again only once every batch of the previous fetch
  * has been handled, and a batch's work is bounded by `maxInFlight`, so a backlog
@@ -17,12 +23,6 @@
  * retried with backoff, then dead-lettered; a permanent one is dead-lettered at once.
  * A failed transaction (e.g. fenced) restarts the consumer, which then resumes from
  * the committed offsets.
- *
- * Zombies: kafkajs has no KIP-447 (group generation in TxnOffsetCommit), so a process
- * that lost its partitions without noticing is not fenced by the broker. A member keeps
- * its partitions until it rejoins, and it rejoins only after its batches are committed;
- * one that was removed from the group (its heartbeat says so) commits nothing more.
- * A process killed outright commits nothing at all: kill -9 is covered without this.
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../../config/config.js';
@@ -33,7 +33,7 @@ import { topicName, type TopicName } from '../../../topology/topics.js';
 import { classify, malformedEvent, type DeadLetterReason } from '../deadletter/reasons.js';
 import { LagMonitor } from './lag.js';
 import { pipelineMetrics as m } from './metrics.js';
-import { GroupCommitter, type CommitRecord } from './group-commit.js';
+import { PartitionCommitter, type CommitRecord } from './partition-committer.js';
 import { runWindow } from './window.js';
 
 export type StageName = 'hasher' | 'matcher' | 'actioner';
@@ -91,6 +91,12 @@ export interface StageDeps {
   readonly codec: TopicCodec;
 }
 
+interface Claim {
+  readonly committer: PartitionCommitter;
+  /** The group's committed offset when the partition was claimed. */
+  readonly floor: bigint;
+}
+
 interface Processed {
   readonly records: readonly CommitRecord[];
   /** Set for events whose outputs carry the content on (not dead-lettered). */
@@ -129,7 +135,10 @@ export function buildDeadLetter(
 export class Stage<I extends TopicName> {
   readonly groupId: string;
   private readonly inputTopic: string;
-  private committer: GroupCommitter;
+  /** This generation's claimed partitions: their committers and the offset below which events are done. */
+  private claims = new Map<number, Promise<Claim>>();
+  /** Committers of the previous generation, closing. */
+  private releasing: Promise<unknown> = Promise.resolve();
   private readonly admin: Admin;
   private readonly lag: LagMonitor;
   private readonly logger;
@@ -147,21 +156,35 @@ export class Stage<I extends TopicName> {
     const prefix = deps.config.TOPIC_PREFIX;
     this.groupId = stageGroupId(prefix, spec.name);
     this.inputTopic = topicName(prefix, spec.input);
-    this.committer = this.newCommitter();
     this.admin = deps.kafka.admin();
     this.lag = new LagMonitor(this.admin, this.groupId, this.inputTopic);
     this.logger = log(spec.name);
   }
 
-  private newCommitter(): GroupCommitter {
+  /** Claims a partition once per generation (see the header). */
+  private claim(partition: number): Promise<Claim> {
+    let claim = this.claims.get(partition);
+    if (!claim) {
+      const opened = this.openClaim(partition);
+      this.claims.set(partition, opened);
+      opened.catch(() => {
+        if (this.claims.get(partition) === opened) this.claims.delete(partition);
+      });
+      claim = opened;
+    }
+    return claim;
+  }
+
+  private async openClaim(partition: number): Promise<Claim> {
+    await this.releasing;
     const cfg = this.deps.config;
     const stage = this.spec.name;
-    return new GroupCommitter(
+    const committer = new PartitionCommitter(
       this.deps.kafka,
       {
         groupId: this.groupId,
         inputTopic: this.inputTopic,
-        transactionalId: `${this.groupId}.${cfg.HMA_INSTANCE_ID}`,
+        partition,
         transactionTimeoutMs: cfg.PIPELINE_TRANSACTION_TIMEOUT_MS,
         lingerMs: cfg.PIPELINE_COMMIT_LINGER_MS,
       },
@@ -170,6 +193,24 @@ export class Stage<I extends TopicName> {
         if (outcome === 'commit') m.transactionSeconds.observe({ stage }, stats.seconds);
       },
     );
+    try {
+      await committer.connect();
+      const [offsets] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.inputTopic] });
+      const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+      return { committer, floor: BigInt(committed) < 0n ? 0n : BigInt(committed) };
+    } catch (err) {
+      await committer.close();
+      throw err;
+    }
+  }
+
+  /** Gives up every claim (on a new generation, a restart or stop): the next batch claims afresh. */
+  private releaseClaims(): Promise<unknown> {
+    const old = [...this.claims.values()];
+    this.claims = new Map();
+    const closing = Promise.allSettled(old.map((c) => c.then((claim) => claim.committer.close())));
+    this.releasing = Promise.all([this.releasing, closing]);
+    return this.releasing;
   }
 
   /** Undefined when consuming, else why not (for /status). */
@@ -185,8 +226,6 @@ export class Stage<I extends TopicName> {
       await this.deps.codec.schemaId(topic);
     }
     await this.admin.connect();
-    // Before the consumer reads offsets: fences our predecessor (same instance id) and aborts its open transaction.
-    await this.committer.connect();
     this.lag.start();
     await this.startConsumer();
   }
@@ -195,7 +234,7 @@ export class Stage<I extends TopicName> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     await this.consumer?.disconnect(); // waits for batches in progress to finish and commit
-    await this.committer.close();
+    await this.releaseClaims();
     this.lag.stop();
     await this.admin.disconnect();
   }
@@ -212,6 +251,8 @@ export class Stage<I extends TopicName> {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
+      // No batch runs between generations (kafkajs settles them all before rejoining).
+      void this.releaseClaims();
       this.logger.info({ partitions: payload.memberAssignment[this.inputTopic] ?? [] }, 'joined group');
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -236,9 +277,7 @@ export class Stage<I extends TopicName> {
       const old = this.consumer;
       void (async () => {
         await old?.disconnect().catch(() => undefined);
-        await this.committer.close();
-        this.committer = this.newCommitter();
-        await this.committer.connect();
+        await this.releaseClaims();
         this.poisoned = false;
         await this.startConsumer();
       })().catch((err: unknown) => {
@@ -272,18 +311,32 @@ export class Stage<I extends TopicName> {
     }, HEARTBEAT_EVERY_MS);
     const started = Date.now();
     const budget = this.deps.config.PIPELINE_BATCH_BUDGET_MS;
+    let claim: Claim;
+    try {
+      claim = await this.claim(partition);
+    } catch (err) {
+      clearInterval(beat);
+      throw err;
+    }
+    // Events below the committed offset were committed by the partition's previous holder.
+    const messages = batch.messages.filter((msg) => BigInt(msg.offset) >= claim.floor);
+    const skipped = batch.messages.length - messages.length;
+    if (skipped > 0) {
+      resolveOffset(batch.messages[skipped - 1].offset);
+      this.logger.info({ partition, skipped, floor: String(claim.floor) }, 'skipped events committed by the previous holder');
+    }
     const byKey = this.spec.orderByKey ? new KeyChains() : undefined;
     try {
       await runWindow<KafkaMessage, Processed>({
-        items: batch.messages,
+        items: messages,
         maxInFlight: this.spec.maxInFlight,
         stopTaking: () => rebalance !== undefined || this.stopping || !isRunning() || isStale() || Date.now() - started > budget,
         process: (message) =>
           byKey ? byKey.run(message.key?.toString('latin1') ?? '', () => this.process(partition, message)) : this.process(partition, message),
         commit: async (results, from) => {
           if (removed) throw new Error('removed from the consumer group: not committing');
-          const last = batch.messages[from + results.length - 1];
-          await this.commit(partition, results, BigInt(last.offset) + 1n);
+          const last = messages[from + results.length - 1];
+          await this.commit(claim.committer, results, BigInt(last.offset) + 1n);
           resolveOffset(last.offset);
         },
       });
@@ -296,10 +349,10 @@ export class Stage<I extends TopicName> {
     if (rebalance !== undefined) throw rebalance;
   }
 
-  private async commit(partition: number, results: readonly Processed[], nextOffset: bigint): Promise<void> {
+  private async commit(committer: PartitionCommitter, results: readonly Processed[], nextOffset: bigint): Promise<void> {
     const stage = this.spec.name;
     const records = results.flatMap((r) => r.records);
-    await this.committer.commit({ partition, records, nextOffset });
+    await committer.commit({ records, nextOffset });
     const now = Date.now();
     const perTopic = new Map<string, number>();
     for (const r of records) perTopic.set(r.topic, (perTopic.get(r.topic) ?? 0) + 1);

@@ -8,6 +8,7 @@ export class HmaProcess {
   private child: ChildProcess | undefined;
   starts = 0;
   kills = 0;
+  stalls = 0;
 
   constructor(
     readonly command: readonly string[],
@@ -35,6 +36,19 @@ export class HmaProcess {
     child.kill(signal);
     if (signal === 'SIGKILL') this.kills++;
     await exited;
+  }
+
+  /**
+   * Freezes the process (SIGSTOP) for `ms`, then lets it go on (SIGCONT): a process
+   * starved of CPU past its session timeout, which the group has meanwhile replaced.
+   */
+  async stall(ms: number): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGSTOP');
+    this.stalls++;
+    await new Promise((r) => setTimeout(r, ms));
+    child.kill('SIGCONT');
   }
 
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
