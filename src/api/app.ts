@@ -2,7 +2,7 @@
  * The HTTP sidecar: one Fastify app whose route groups (hasher, matcher, curator,
  * UI, dev) are plugins registered according to the process's roles.
  */
-import Fastify, { type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/config.js';
 import { isHmaError } from '../errors/errors.js';
 import { httpMetrics } from '../observability/http-metrics.js';
@@ -29,7 +29,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log('api') as unknown as FastifyBaseLogger,
     bodyLimit: deps.config.MAX_REQUEST_BYTES,
-    disableRequestLogging: true,
+    // Requests are measured by metrics (observability/http-metrics.ts), not logged one by one.
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
 
