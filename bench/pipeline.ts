@@ -322,6 +322,7 @@ interface Rate {
   readonly perSecond: number;
   /** CPU seconds per item, by process (hasher, matcher, broker, …; whole process, all threads). */
   readonly cpuPerItem: Readonly<Record<string, number>>;
+  readonly eventsPerTransaction?: Readonly<Record<string, number>>;
 }
 
 async function hashBaseline(config: Config, images: readonly Buffer[], seconds: number): Promise<Rate> {
@@ -369,7 +370,35 @@ function submission(id: string, media: ContentSubmittedValue['media']): ContentS
   return { submission_id: id, content_id: id, content_type: 'photo', media, metadata: null, trace_id: null, submitted_at: Date.now() };
 }
 
-async function throughput(b: Bench, clock: ResultClock, label: string, count: number, mediaOf: MediaOf, cpu: CpuWatch): Promise<Rate> {
+/** Sum of a counter's series on a child's /metrics whose labels include `having`. */
+async function counter(c: Child, name: string, having = ''): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${c.port}/metrics`)).text();
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\S+)$`, 'gm'))) {
+    if ((m[1] ?? '').includes(having)) sum += Number(m[2]);
+  }
+  return sum;
+}
+
+/** Events consumed per committed transaction, by stage: what a transaction's broker cost is shared by. */
+async function perTransaction(stages: readonly Child[], run: () => Promise<void>): Promise<Record<string, number>> {
+  const snap = () => Promise.all(stages.map(async (c) => [await counter(c, 'hma_pipeline_events_in_total'), await counter(c, 'hma_pipeline_transactions_total', 'outcome="commit"')]));
+  const before = await snap();
+  await run();
+  const after = await snap();
+  return Object.fromEntries(stages.map((c, k) => [c.name, (after[k][0] - before[k][0]) / Math.max(1, after[k][1] - before[k][1])]));
+}
+
+async function throughput(b: Bench, clock: ResultClock, label: string, count: number, mediaOf: MediaOf, cpu: CpuWatch, stages: readonly Child[]): Promise<Rate> {
+  let rate: Rate | undefined;
+  const eventsPerTxn = await perTransaction(stages, async () => {
+    rate = await throughputRun(b, clock, label, count, mediaOf, cpu);
+  });
+  log(`${label}: events per transaction ${Object.entries(eventsPerTxn).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  return { ...rate!, eventsPerTransaction: eventsPerTxn };
+}
+
+async function throughputRun(b: Bench, clock: ResultClock, label: string, count: number, mediaOf: MediaOf, cpu: CpuWatch): Promise<Rate> {
   const run = `${label}-${Date.now()}`;
   const ids: string[] = [];
   const c0 = cpuSnapshot(cpu);
@@ -550,9 +579,9 @@ async function main(): Promise<void> {
   const report: Record<string, unknown> = { index: INDEX, indexLoadSeconds: loadS, baseline: { url512: baseUrl, inline64k: baseInline } };
   try {
     log('warm-up');
-    await throughput(b, clock, 'warm-up', 100, urlMedia, cpu);
-    const tUrl = await throughput(b, clock, '512×512 by URL', COUNT, urlMedia, cpu);
-    const tInline = await throughput(b, clock, 'inline 64 KB', COUNT, inlineMedia, cpu);
+    await throughput(b, clock, 'warm-up', 100, urlMedia, cpu, [hasher, matcher]);
+    const tUrl = await throughput(b, clock, '512×512 by URL', COUNT, urlMedia, cpu, [hasher, matcher]);
+    const tInline = await throughput(b, clock, 'inline 64 KB', COUNT, inlineMedia, cpu, [hasher, matcher]);
     // Wall-clock rates depend on what else runs on these cores; CPU per item does much less:
     // a dedicated 2-core hasher+matcher machine (broker elsewhere) reaches cores / CPU per item.
     const cores = os.availableParallelism();

@@ -185,9 +185,9 @@ const spec = {
   PIPELINE_RETRY_ATTEMPTS: [int(1, 100), '4'],
   /** First retry delay; doubles per attempt, capped at 30 s. */
   PIPELINE_RETRY_BACKOFF_MS: [int(0, 60_000), '250'],
-  /** How long a stage's transaction waits to gather more partitions' results (0 = commit as soon as the previous one is done). */
-  PIPELINE_COMMIT_LINGER_MS: [int(0, 10_000), '0'],
-  /** A stage stops taking new events of a fetched batch after this long and lets the consumer fetch again (keeps rebalances prompt). */
+  /** Once a partition's result is ready, wait this long for more before its transaction (0 = as soon as the previous one is done). */
+  PIPELINE_COMMIT_LINGER_MS: [int(0, 10_000), '20'],
+  /** A stage stops admitting events of a fetched batch after this long and lets the consumer fetch again (keeps rebalances prompt). */
   PIPELINE_BATCH_BUDGET_MS: [int(100, 600_000), '10000'],
   /** Largest inline media a submission may carry (the event must fit Kafka's message size limit, 1 MB by default). */
   MAX_INLINE_MEDIA_BYTES: [int(1, 100 * 1024 * 1024), String(900 * 1024)],

@@ -1,44 +1,57 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runWindow } from '../../src/pipeline/stage/window.js';
+import { CommitWindow } from '../../src/pipeline/stage/window.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('runWindow', () => {
-  it('commits every item once, in order, as contiguous prefixes, never exceeding maxInFlight', async () => {
+describe('CommitWindow', () => {
+  it('commits every item once, in order, as contiguous runs, one commit at a time, within its bounds', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 0, maxLength: 40 }),
         fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 8 }),
         fc.integer({ min: 0, max: 3 }),
-        async (delays, maxInFlight, commitDelay) => {
+        fc.constantFrom(0, 2),
+        async (delays, maxInFlight, extra, commitDelay, lingerMs) => {
+          const maxUncommitted = maxInFlight + extra;
           let inFlight = 0;
           let peak = 0;
           let committing = 0;
+          let admitted = 0;
+          let peakUncommitted = 0;
           const committed: number[] = [];
-          const n = await runWindow({
-            items: delays,
+          const w = new CommitWindow<number, number>({
             maxInFlight,
-            process: async (d, i) => {
+            maxUncommitted,
+            lingerMs,
+            process: async (i) => {
               inFlight++;
               peak = Math.max(peak, inFlight);
-              await tick(d);
+              await tick(delays[i]);
               inFlight--;
-              return i;
+              return i * 10;
             },
-            commit: async (results, from) => {
+            commit: async (items, results) => {
               expect(committing).toBe(0);
               committing++;
-              expect(results).toEqual(results.map((_, k) => from + k));
-              expect(from).toBe(committed.length);
+              expect(items[0]).toBe(committed.length);
+              expect(items).toEqual(items.map((_, k) => items[0] + k));
+              expect(results).toEqual(items.map((i) => i * 10));
               await tick(commitDelay);
-              committed.push(...results);
+              committed.push(...items);
               committing--;
             },
           });
-          expect(n).toBe(delays.length);
+          for (let i = 0; i < delays.length; i++) {
+            await w.admit(i);
+            admitted++;
+            peakUncommitted = Math.max(peakUncommitted, admitted - committed.length);
+          }
+          await w.drain();
           expect(committed).toEqual(delays.map((_, i) => i));
           expect(peak).toBeLessThanOrEqual(maxInFlight);
+          expect(peakUncommitted).toBeLessThanOrEqual(Math.max(maxInFlight, maxUncommitted));
         },
       ),
       { numRuns: 60 },
@@ -47,60 +60,103 @@ describe('runWindow', () => {
 
   it('keeps processing while a slow item holds back commits, and groups the rest', async () => {
     const commits: number[][] = [];
-    await runWindow({
-      items: [50, 0, 0, 0, 0, 0],
+    const delays = [50, 0, 0, 0, 0, 0];
+    const w = new CommitWindow<number, number>({
       maxInFlight: 6,
-      process: async (d, i) => {
-        await tick(d);
+      maxUncommitted: 24,
+      process: async (i) => {
+        await tick(delays[i]);
         return i;
       },
-      commit: async (results) => void commits.push([...results]),
+      commit: async (items) => void commits.push([...items]),
     });
+    for (let i = 0; i < delays.length; i++) await w.admit(i);
+    await w.drain();
     expect(commits).toEqual([[0, 1, 2, 3, 4, 5]]);
   });
 
-  it('stops taking items when told, and commits what it started', async () => {
-    let stop = false;
-    const committed: number[] = [];
-    const n = await runWindow({
-      items: Array.from({ length: 20 }, (_, i) => i),
-      maxInFlight: 2,
-      stopTaking: () => stop,
+  it('lingers after a result is ready so that results in flight share the commit, and not when none are', async () => {
+    const commits: number[][] = [];
+    const w = new CommitWindow<number, number>({
+      maxInFlight: 4,
+      maxUncommitted: 16,
+      lingerMs: 40,
       process: async (i) => {
-        if (i === 3) stop = true;
-        await tick(1);
+        await tick(i * 5);
         return i;
       },
-      commit: async (results) => void committed.push(...results),
+      commit: async (items) => void commits.push([...items]),
     });
-    expect(n).toBeGreaterThanOrEqual(4);
-    expect(n).toBeLessThan(20);
-    expect(committed).toEqual(Array.from({ length: n }, (_, i) => i));
+    for (let i = 0; i < 4; i++) await w.admit(i);
+    await w.drain();
+    expect(commits).toEqual([[0, 1, 2, 3]]);
+    // Alone in the window: committed at once, not after the linger.
+    const alone = new CommitWindow<number, number>({ maxInFlight: 4, maxUncommitted: 16, lingerMs: 5000, process: async (i) => i, commit: async () => undefined });
+    await alone.admit(0);
+    expect(await Promise.race([alone.drain().then(() => 'committed'), tick(1000).then(() => 'lingering')])).toBe('committed');
   });
 
-  it('rethrows a failed commit after in-flight work settles, committing nothing later', async () => {
+  it('makes admission wait while the uncommitted bound is reached (back-pressure)', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const w = new CommitWindow<number, number>({
+      maxInFlight: 2,
+      maxUncommitted: 3,
+      process: async (i) => i,
+      commit: async () => gate,
+    });
+    for (let i = 0; i < 3; i++) await w.admit(i);
+    let fourth = false;
+    const admitting = w.admit(3).then(() => (fourth = true));
+    await tick(20);
+    expect(fourth).toBe(false);
+    release();
+    await admitting;
+    expect(fourth).toBe(true);
+    await w.drain();
+  });
+
+  it('fails once on a failed commit: nothing is committed later, admit and drain reject', async () => {
     let calls = 0;
-    const done: number[] = [];
-    await expect(
-      runWindow({
-        items: [0, 1, 2, 3, 4, 5, 6, 7],
-        maxInFlight: 2,
-        process: async (i) => {
-          await tick(2);
-          done.push(i);
-          return i;
-        },
-        commit: async () => {
-          calls++;
-          throw new Error('fenced');
-        },
-      }),
-    ).rejects.toThrow('fenced');
+    const failures: unknown[] = [];
+    const w = new CommitWindow<number, number>({
+      maxInFlight: 2,
+      maxUncommitted: 8,
+      process: async (i) => {
+        await tick(2);
+        return i;
+      },
+      commit: async () => {
+        calls++;
+        throw new Error('fenced');
+      },
+      onFailure: (err) => failures.push(err),
+    });
+    await w.admit(0);
+    await expect(w.drain()).rejects.toThrow('fenced');
+    await expect(w.admit(1)).rejects.toThrow('fenced');
+    await tick(10);
     expect(calls).toBe(1);
-    expect(done.length).toBeLessThan(8);
+    expect(failures).toHaveLength(1);
+    expect(w.error).toBeInstanceOf(Error);
   });
 
-  it('resolves at once for an empty batch', async () => {
-    expect(await runWindow({ items: [], maxInFlight: 3, process: async () => 1, commit: async () => undefined })).toBe(0);
+  it('commits nothing more once closed, and drain then resolves at once', async () => {
+    const committed: number[] = [];
+    const w = new CommitWindow<number, number>({
+      maxInFlight: 2,
+      maxUncommitted: 8,
+      process: async (i) => {
+        await tick(20);
+        return i;
+      },
+      commit: async (items) => void committed.push(...items),
+    });
+    await w.admit(0);
+    w.close();
+    await w.drain();
+    await tick(40);
+    expect(committed).toEqual([]);
+    await expect(w.admit(1)).rejects.toThrow('closed');
   });
 });

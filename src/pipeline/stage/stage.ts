@@ -2,12 +2,15 @@
  * The generic exactly-once consume–transform–produce runner every pipeline stage
  * (hasher, matcher, actioner) is built on.
  *
- * Per fetched batch of one partition: events are decoded and handled with at most
- * `maxInFlight` at once; contiguous completed prefixes are committed (outputs, dead
- * letters and the consumer offset together) in Kafka transactions of that partition's
- * own transactional producer (partition-committer.ts). Consumers read committed only,
- * so downstream never sees output of an aborted or crashed attempt, and the offset
- * moves only with the outputs it produced.
+ Each claimed partition has a commit window (window.ts) that outlives fetched batches:
+ * events are admitted in offset order, decoded and handled with at most `maxInFlight`
+ * at once, and contiguous completed runs are committed (outputs, dead letters and the
+ * consumer offset together) in Kafka transactions of that partition's own
+ * transactional producer (partition-committer.ts). Consumers read committed only, so
+ * downstream never sees output of an aborted or crashed attempt, and the offset moves
+ * only with the outputs it produced. kafkajs is told an event is handled once it is
+ * admitted, so it fetches on while the window works; after a rebalance or a restart it
+ * reads the committed offsets again, so uncommitted work is fetched again, never lost.
  *
  * Claiming a partition: before the first event of a partition in a group generation,
  * the runner initialises the partition's transactional id (fencing any other process
@@ -15,9 +18,10 @@
  * re-reads the group's committed offset and skips what is below it. kafkajs read its
  * offsets earlier, possibly before a fenced holder's last commit landed.
  *
- * Back-pressure: kafkajs fetches again only once every batch of the previous fetch
- * has been handled, and a batch's work is bounded by `maxInFlight`, so a backlog
- * waits in Kafka, not in memory.
+ * Back-pressure: a batch's handler waits while its partition's window is full
+ * (`maxInFlight` processing, or 4× that not yet committed), and kafkajs fetches again
+ * only once every batch of the previous fetch has been handed over, so a backlog waits
+ * in Kafka, not in memory.
  *
  * Failures: a malformed event is dead-lettered with its raw bytes; a transient one is
  * retried with backoff, then dead-lettered; a permanent one is dead-lettered at once.
@@ -34,7 +38,7 @@ import { classify, malformedEvent, type DeadLetterReason } from '../deadletter/r
 import { LagMonitor } from './lag.js';
 import { pipelineMetrics as m } from './metrics.js';
 import { PartitionCommitter, type CommitRecord } from './partition-committer.js';
-import { runWindow } from './window.js';
+import { CommitWindow } from './window.js';
 
 export type StageName = 'hasher' | 'matcher' | 'actioner';
 
@@ -95,6 +99,9 @@ interface Claim {
   readonly committer: PartitionCommitter;
   /** The group's committed offset when the partition was claimed. */
   readonly floor: bigint;
+  readonly window: CommitWindow<KafkaMessage, Processed>;
+  /** Offset after the last event admitted to the window. */
+  next: bigint;
 }
 
 interface Processed {
@@ -146,6 +153,7 @@ export class Stage<I extends TopicName> {
   private stopping = false;
   private joined = false;
   private restartTimer: NodeJS.Timeout | undefined;
+  private restarting = false;
   /** Set when a transaction failed: batches refuse work until the consumer restarts from committed offsets. */
   private poisoned = false;
 
@@ -197,18 +205,40 @@ export class Stage<I extends TopicName> {
       await committer.connect();
       const [offsets] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.inputTopic] });
       const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-      return { committer, floor: BigInt(committed) < 0n ? 0n : BigInt(committed) };
+      const floor = BigInt(committed) < 0n ? 0n : BigInt(committed);
+      const byKey = this.spec.orderByKey ? new KeyChains() : undefined;
+      const window = new CommitWindow<KafkaMessage, Processed>({
+        maxInFlight: this.spec.maxInFlight,
+        maxUncommitted: this.spec.maxInFlight * 4,
+        lingerMs: cfg.PIPELINE_COMMIT_LINGER_MS,
+        process: (message) =>
+          byKey ? byKey.run(message.key?.toString('latin1') ?? '', () => this.process(partition, message)) : this.process(partition, message),
+        commit: (messages, results) => this.commit(committer, results, BigInt(messages[messages.length - 1].offset) + 1n),
+        onFailure: (err) => this.onWindowFailure(partition, err),
+      });
+      return { committer, floor, window, next: floor };
     } catch (err) {
       await committer.close();
       throw err;
     }
   }
 
-  /** Gives up every claim (on a new generation, a restart or stop): the next batch claims afresh. */
+  /**
+   * Gives up every claim (on a new generation, a restart or stop): uncommitted work is
+   * dropped (kafkajs fetches it again from the committed offset) and the next batch
+   * claims afresh.
+   */
   private releaseClaims(): Promise<unknown> {
     const old = [...this.claims.values()];
     this.claims = new Map();
-    const closing = Promise.allSettled(old.map((c) => c.then((claim) => claim.committer.close())));
+    const closing = Promise.allSettled(
+      old.map((c) =>
+        c.then((claim) => {
+          claim.window.close();
+          return claim.committer.close();
+        }),
+      ),
+    );
     this.releasing = Promise.all([this.releasing, closing]);
     return this.releasing;
   }
@@ -233,7 +263,9 @@ export class Stage<I extends TopicName> {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
-    await this.consumer?.disconnect(); // waits for batches in progress to finish and commit
+    // Batches stop admitting; what was admitted is finished and committed while the partitions are still ours.
+    await Promise.allSettled([...this.claims.values()].map((c) => c.then((claim) => claim.window.drain())));
+    await this.consumer?.disconnect();
     await this.releaseClaims();
     this.lag.stop();
     await this.admin.disconnect();
@@ -251,11 +283,12 @@ export class Stage<I extends TopicName> {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
-      // No batch runs between generations (kafkajs settles them all before rejoining).
+      // kafkajs has read the committed offsets again: the new generation claims afresh.
       void this.releaseClaims();
       this.logger.info({ partitions: payload.memberAssignment[this.inputTopic] ?? [] }, 'joined group');
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (consumer !== this.consumer) return; // a replaced consumer going down
       this.joined = false;
       this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
       if (!payload.restart && !this.stopping) this.scheduleRestart();
@@ -271,29 +304,44 @@ export class Stage<I extends TopicName> {
   }
 
   private scheduleRestart(): void {
+    if (this.restarting) return;
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
       if (this.stopping) return;
       const old = this.consumer;
+      this.restarting = true;
       void (async () => {
         await old?.disconnect().catch(() => undefined);
         await this.releaseClaims();
         this.poisoned = false;
         await this.startConsumer();
-      })().catch((err: unknown) => {
-        this.logger.error({ err }, 'consumer restart failed; retrying');
-        this.scheduleRestart();
-      });
+      })()
+        .catch((err: unknown) => {
+          this.logger.error({ err }, 'consumer restart failed; retrying');
+          this.restarting = false;
+          this.scheduleRestart();
+        })
+        .finally(() => {
+          this.restarting = false;
+        });
     }, 1000);
   }
 
+  /** A transaction of the partition failed (e.g. fenced): restart from the committed offsets. */
+  private onWindowFailure(partition: number, err: unknown): void {
+    this.poisoned = true;
+    this.logger.warn({ err, partition }, 'transaction failed: restarting the consumer from the committed offsets');
+    if (!this.stopping) this.scheduleRestart();
+  }
+
+  /** Hands a fetched batch to its partition's window; returns once every event is admitted (or intake stops). */
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
     const { partition } = batch;
     if (this.poisoned) throw nonRetriable('a transaction failed: restarting the consumer');
 
+    // kafkajs heartbeats only between batches; admission may wait for room in the window.
     let rebalance: unknown;
-    let removed = false;
     let beating = false;
     const beat = setInterval(() => {
       if (beating) return;
@@ -301,9 +349,6 @@ export class Stage<I extends TopicName> {
       heartbeat()
         .catch((err: unknown) => {
           rebalance ??= err;
-          // Out of the group: our partitions may be someone else's already.
-          const type = (err as { type?: string }).type;
-          if (type === 'UNKNOWN_MEMBER_ID' || type === 'ILLEGAL_GENERATION' || type === 'FENCED_INSTANCE_ID') removed = true;
         })
         .finally(() => {
           beating = false;
@@ -318,35 +363,31 @@ export class Stage<I extends TopicName> {
       clearInterval(beat);
       throw err;
     }
-    // Events below the committed offset were committed by the partition's previous holder.
-    const messages = batch.messages.filter((msg) => BigInt(msg.offset) >= claim.floor);
-    const skipped = batch.messages.length - messages.length;
-    if (skipped > 0) {
-      resolveOffset(batch.messages[skipped - 1].offset);
-      this.logger.info({ partition, skipped, floor: String(claim.floor) }, 'skipped events committed by the previous holder');
-    }
-    const byKey = this.spec.orderByKey ? new KeyChains() : undefined;
+    let skipped = 0;
     try {
-      await runWindow<KafkaMessage, Processed>({
-        items: messages,
-        maxInFlight: this.spec.maxInFlight,
-        stopTaking: () => rebalance !== undefined || this.stopping || !isRunning() || isStale() || Date.now() - started > budget,
-        process: (message) =>
-          byKey ? byKey.run(message.key?.toString('latin1') ?? '', () => this.process(partition, message)) : this.process(partition, message),
-        commit: async (results, from) => {
-          if (removed) throw new Error('removed from the consumer group: not committing');
-          const last = messages[from + results.length - 1];
-          await this.commit(claim.committer, results, BigInt(last.offset) + 1n);
-          resolveOffset(last.offset);
-        },
-      });
+      for (const message of batch.messages) {
+        const offset = BigInt(message.offset);
+        // Below the floor: committed by the partition's previous holder.
+        if (offset < claim.floor) {
+          skipped++;
+          resolveOffset(message.offset);
+          continue;
+        }
+        if (offset < claim.next) continue; // already admitted
+        if (rebalance !== undefined || this.stopping || this.poisoned || !isRunning() || isStale() || Date.now() - started > budget) break;
+        await claim.window.admit(message);
+        claim.next = offset + 1n;
+        resolveOffset(message.offset);
+      }
     } catch (err) {
       this.poisoned = true;
-      throw nonRetriable(`transaction on partition ${partition} failed: ${(err as Error).message}`);
+      throw nonRetriable(`partition ${partition}: ${(err as Error).message}`);
     } finally {
       clearInterval(beat);
     }
+    if (skipped > 0) this.logger.info({ partition, skipped, floor: String(claim.floor) }, 'skipped events committed by the previous holder');
     if (rebalance !== undefined) throw rebalance;
+    if (this.poisoned) throw nonRetriable('a transaction failed: restarting the consumer');
   }
 
   private async commit(committer: PartitionCommitter, results: readonly Processed[], nextOffset: bigint): Promise<void> {

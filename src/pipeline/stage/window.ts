@@ -1,93 +1,138 @@
 /**
- * Processes a batch of events with at most `maxInFlight` at once and hands
- * contiguous completed prefixes to `commit`, one commit at a time, in order.
- * While a commit runs, later events keep processing and their results join the
- * next commit, so commits grow with load instead of costing one per event.
+ * The commit window of one partition: events are admitted in offset order, processed
+ * with at most `maxInFlight` at once, and handed to `commit` as contiguous completed
+ * runs, one commit at a time, in order. While a commit runs, later events keep
+ * processing and their results join the next commit, so commits grow with load instead
+ * of costing one per event.
  *
- * Events are taken in order; `stopTaking` (e.g. a rebalance or a time budget)
- * ends intake, and what was started is still finished and committed. A commit
- * failure stops intake and is rethrown once in-flight work has settled.
+ * The window outlives the fetched batch an event came in: the consumer hands over a
+ * batch and fetches the next while the window still works and commits, so a slow
+ * event or a transaction in one partition never holds back the others.
+ * Back-pressure: `admit` waits while `maxInFlight` events are processing or
+ * `maxUncommitted` are not yet committed, so a backlog waits in Kafka, not in memory.
+ *
+ * A failed commit (or a `process` that throws) ends the window: it commits nothing
+ * more, and `admit`/`drain` reject with the error.
  */
-export interface WindowOptions<T, R> {
-  readonly items: readonly T[];
+export interface CommitWindowOptions<T, R> {
   readonly maxInFlight: number;
+  /** Admitted events not yet committed (processing, done, or in the commit running); at least `maxInFlight`. */
+  readonly maxUncommitted: number;
   /** Must not throw: failures are results too (dead letters). */
-  readonly process: (item: T, index: number) => Promise<R>;
-  /** Receives results of items [from, from + results.length), in order. */
-  readonly commit: (results: readonly R[], from: number) => Promise<void>;
-  readonly stopTaking?: () => boolean;
+  readonly process: (item: T) => Promise<R>;
+  /** Commits a contiguous run of completed items, oldest first. */
+  readonly commit: (items: readonly T[], results: readonly R[]) => Promise<void>;
+  /** Once a result is ready and others are still processing, wait up to this long for them before committing (0 = never wait). */
+  readonly lingerMs?: number;
+  /** Called once, when the window fails. */
+  readonly onFailure?: (err: unknown) => void;
 }
 
-/** Number of items committed (a prefix of `items`). */
-export async function runWindow<T, R>(opts: WindowOptions<T, R>): Promise<number> {
-  const { items, process, commit } = opts;
-  const maxInFlight = Math.max(1, opts.maxInFlight);
-  const results = new Array<R | undefined>(items.length);
-  const done = new Uint8Array(items.length);
-  let next = 0;
-  let committed = 0;
-  let inFlight = 0;
-  let committing: Promise<void> | undefined;
-  let failure: { err: unknown } | undefined;
+interface Entry<T, R> {
+  readonly item: T;
+  done: boolean;
+  result?: R;
+}
 
-  return new Promise<number>((resolve, reject) => {
-    const finishIfIdle = () => {
-      if (inFlight > 0 || committing) return;
-      if (failure) return reject(failure.err);
-      const readyUpTo = contiguousEnd();
-      if (readyUpTo > committed) return startCommit(readyUpTo);
-      if (next < items.length && !stopped()) return;
-      resolve(committed);
-    };
-    const stopped = () => failure !== undefined || (opts.stopTaking?.() ?? false);
-    const contiguousEnd = () => {
-      let end = committed;
-      while (end < next && done[end] === 1) end++;
-      return end;
-    };
-    const startCommit = (end: number) => {
-      const from = committed;
-      const slice = results.slice(from, end) as R[];
-      committing = commit(slice, from).then(
-        () => {
-          for (let i = from; i < end; i++) results[i] = undefined; // let committed results go
-          committed = end;
-        },
-        (err: unknown) => {
-          failure ??= { err };
-        },
-      );
-      void committing.finally(() => {
-        committing = undefined;
-        pump();
-      });
-    };
-    const pump = () => {
-      while (!stopped() && inFlight < maxInFlight && next < items.length) {
-        const index = next++;
-        inFlight++;
-        process(items[index], index).then(
-          (r) => {
-            results[index] = r;
-            done[index] = 1;
-          },
-          (err: unknown) => {
-            failure ??= { err };
-          },
-        ).finally(() => {
-          inFlight--;
-          pump();
-        });
-      }
-      if (!committing && !failure) {
-        const end = contiguousEnd();
-        if (end > committed) {
-          startCommit(end);
-          return;
-        }
-      }
-      finishIfIdle();
-    };
-    pump();
-  });
+export class CommitWindow<T, R> {
+  private entries: Array<Entry<T, R>> = [];
+  private inFlight = 0;
+  private committing = 0;
+  private failure: { readonly err: unknown } | undefined;
+  private closed = false;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private lingered = false;
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly opts: CommitWindowOptions<T, R>) {}
+
+  /** The error that ended the window, if one did. */
+  get error(): unknown {
+    return this.failure?.err;
+  }
+
+  /** Starts processing `item` once there is room; rejects if the window failed or was closed. */
+  async admit(item: T): Promise<void> {
+    const maxInFlight = Math.max(1, this.opts.maxInFlight);
+    const maxUncommitted = Math.max(maxInFlight, this.opts.maxUncommitted);
+    while (!this.closed && !this.failure && (this.inFlight >= maxInFlight || this.entries.length + this.committing >= maxUncommitted)) {
+      await this.changed();
+    }
+    if (this.failure) throw this.failure.err;
+    if (this.closed) throw new Error('commit window closed');
+    const entry: Entry<T, R> = { item, done: false };
+    this.entries.push(entry);
+    this.inFlight++;
+    this.opts.process(item).then(
+      (result) => {
+        entry.result = result;
+        entry.done = true;
+      },
+      (err: unknown) => this.fail(err),
+    ).finally(() => {
+      this.inFlight--;
+      this.pump();
+    });
+  }
+
+  /** Resolves once everything admitted is committed; rejects if the window failed. Closed: resolves at once. */
+  async drain(): Promise<void> {
+    while (!this.closed && !this.failure && (this.entries.length > 0 || this.committing > 0)) await this.changed();
+    if (this.failure) throw this.failure.err;
+  }
+
+  /** Takes and commits nothing more (a commit already running still finishes). */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.lingerTimer);
+    this.notify();
+  }
+
+  private pump(): void {
+    this.notify();
+    if (this.committing > 0 || this.failure || this.closed) return;
+    let ready = 0;
+    while (ready < this.entries.length && this.entries[ready].done) ready++;
+    if (ready === 0) return;
+    // Linger only while more results are on their way: with nothing in flight, waiting gains nothing.
+    const linger = this.opts.lingerMs ?? 0;
+    if (linger > 0 && !this.lingered && this.inFlight > 0) {
+      this.lingerTimer ??= setTimeout(() => {
+        this.lingerTimer = undefined;
+        this.lingered = true;
+        this.pump();
+      }, linger);
+      return;
+    }
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    this.lingered = false;
+    const run = this.entries.splice(0, ready);
+    this.committing = run.length;
+    this.opts.commit(run.map((e) => e.item), run.map((e) => e.result as R)).then(
+      () => undefined,
+      (err: unknown) => this.fail(err),
+    ).finally(() => {
+      this.committing = 0;
+      this.pump();
+    });
+  }
+
+  private fail(err: unknown): void {
+    if (this.failure) return;
+    this.failure = { err };
+    clearTimeout(this.lingerTimer);
+    this.opts.onFailure?.(err);
+    this.notify();
+  }
+
+  private changed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private notify(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const wake of waiting) wake();
+  }
 }
