@@ -20,14 +20,19 @@ export function emptyHash256(): Hash256 {
   return new Uint32Array(HASH256_WORDS);
 }
 
-/** Renders a hash as 64 lower-case hex digits (word 7 first). */
-export function hash256ToHex(h: Hash256): PdqHex {
+/** Renders words as lower-case hex, highest word first (any width: also MD5's 4 words). */
+export function wordsToHex(words: ArrayLike<number>): string {
   let out = '';
-  for (let i = HASH256_WORDS - 1; i >= 0; i--) {
-    const w = h[i];
+  for (let i = words.length - 1; i >= 0; i--) {
+    const w = words[i];
     for (let shift = 28; shift >= 0; shift -= 4) out += HEX_DIGITS[(w >>> shift) & 0xf];
   }
-  return out as PdqHex;
+  return out;
+}
+
+/** Renders a hash as 64 lower-case hex digits (word 7 first). */
+export function hash256ToHex(h: Hash256): PdqHex {
+  return wordsToHex(h) as PdqHex;
 }
 
 /**
@@ -55,12 +60,23 @@ export function popcount32(v: number): number {
   return Math.imul(v, 0x01010101) >>> 24;
 }
 
+/** Hamming distance of two 256-bit values stored at word offsets `ao` and `bo` (the indexes keep hashes packed). */
+export function hamming256(a: Uint32Array, ao: number, b: Uint32Array, bo: number): number {
+  return (
+    popcount32(a[ao] ^ b[bo]) +
+    popcount32(a[ao + 1] ^ b[bo + 1]) +
+    popcount32(a[ao + 2] ^ b[bo + 2]) +
+    popcount32(a[ao + 3] ^ b[bo + 3]) +
+    popcount32(a[ao + 4] ^ b[bo + 4]) +
+    popcount32(a[ao + 5] ^ b[bo + 5]) +
+    popcount32(a[ao + 6] ^ b[bo + 6]) +
+    popcount32(a[ao + 7] ^ b[bo + 7])
+  );
+}
+
 /** Hamming distance between two 256-bit values (0..256). */
 export function hammingDistance(a: Hash256, b: Hash256): number {
-  return (
-    popcount32(a[0] ^ b[0]) + popcount32(a[1] ^ b[1]) + popcount32(a[2] ^ b[2]) + popcount32(a[3] ^ b[3]) +
-    popcount32(a[4] ^ b[4]) + popcount32(a[5] ^ b[5]) + popcount32(a[6] ^ b[6]) + popcount32(a[7] ^ b[7])
-  );
+  return hamming256(a, 0, b, 0);
 }
 
 const scratchA = emptyHash256();
