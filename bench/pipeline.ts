@@ -20,7 +20,7 @@
  *
  * Options: --index N, --count N, --latency-seconds S, --backlog N, --hasher-backlog-seconds S,
  * --baseline-seconds S, --reuse PREFIX (reuse topics, and the index, of an earlier --keep run),
- * --keep (leave topics), --skip-backlog.
+ * --keep (leave topics), --skip-backlog, --skip-matcher-backlog.
  * Everything shares this machine's cores (broker and registry included): figures are
  * reported with the CPU each process used, and runs while others work are noisy.
  */
@@ -63,6 +63,7 @@ const BASELINE_S = num('baseline-seconds', 15);
 const REUSE = str('reuse');
 const KEEP = args.includes('--keep') || REUSE !== undefined;
 const SKIP_BACKLOG = args.includes('--skip-backlog');
+const SKIP_MATCHER_BACKLOG = args.includes('--skip-matcher-backlog');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const testdata = path.resolve(root, '../shared/testdata/pdq/pdq-data');
@@ -507,6 +508,32 @@ function rssReport(samples: number[]): string {
   return `RSS min ${mb(Math.min(...samples))}, max ${mb(Math.max(...samples))}, first-quarter mean ${mb(avg(first))}, last-quarter mean ${mb(avg(last))} (${samples.length} samples); per-minute medians (MB) ${minutes.join(' ')}`;
 }
 
+async function matcherBacklog(b: Bench, matcher: Child, prefix: string, report: Record<string, unknown>): Promise<void> {
+  log(`backlog: producing ${BACKLOG} content.hashed events`);
+  // The matcher consumes while they are produced: drain time and RSS samples start with the first one.
+  const produceStart = Date.now();
+  const samples: number[] = [];
+  const sampler = setInterval(() => samples.push(rssBytes(matcher.proc.pid)), 1000);
+  const state = new Uint32Array([1, 2, 3, 4]);
+  for (let i = 0; i < BACKLOG; i += 20_000) {
+    const msgs: Array<{ key: string; value: Buffer }> = [];
+    for (let k = i; k < Math.min(BACKLOG, i + 20_000); k++) {
+      const id = `backlog-${k}`;
+      const v: ContentHashedValue = {
+        submission_id: id, content_id: id, content_type: 'photo', signals: [{ signal_type: 'pdq', value: randomHex(state), quality: 100 }],
+        hasher_version: 'bench', trace_id: null, metadata: null, submitted_at: Date.now(), timings: { fetch_ms: 0, hash_ms: 0, hashed_at: Date.now() },
+      };
+      msgs.push({ key: id, value: await b.codec.encode('content.hashed', v) });
+    }
+    await b.send('content.hashed', msgs);
+  }
+  const produceS = (Date.now() - produceStart) / 1000;
+  const drainS = produceS + (await waitDrained(b, stageGroupId(prefix, 'matcher'), 'content.hashed', BACKLOG, 60 * 60_000));
+  clearInterval(sampler);
+  log(`matcher drained ${BACKLOG} in ${drainS.toFixed(0)} s from the first event produced (production took ${produceS.toFixed(0)} s) = ${(BACKLOG / drainS).toFixed(0)}/s at least; ${rssReport(samples)}`);
+  report.matcherBacklog = { events: BACKLOG, seconds: drainS, perSecond: BACKLOG / drainS, rss: rssReport(samples) };
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
@@ -604,29 +631,7 @@ async function main(): Promise<void> {
     if (!SKIP_BACKLOG) {
       // Matcher: a backlog of hashed events, drained with the hasher stopped.
       await stopChild(hasher);
-      log(`backlog: producing ${BACKLOG} content.hashed events`);
-      // The matcher consumes while they are produced: drain time and RSS samples start with the first one.
-      const produceStart = Date.now();
-      const samples: number[] = [];
-      const sampler = setInterval(() => samples.push(rssBytes(matcher.proc.pid)), 1000);
-      const state = new Uint32Array([1, 2, 3, 4]);
-      for (let i = 0; i < BACKLOG; i += 20_000) {
-        const msgs: Array<{ key: string; value: Buffer }> = [];
-        for (let k = i; k < Math.min(BACKLOG, i + 20_000); k++) {
-          const id = `backlog-${k}`;
-          const v: ContentHashedValue = {
-            submission_id: id, content_id: id, content_type: 'photo', signals: [{ signal_type: 'pdq', value: randomHex(state), quality: 100 }],
-            hasher_version: 'bench', trace_id: null, metadata: null, submitted_at: Date.now(), timings: { fetch_ms: 0, hash_ms: 0, hashed_at: Date.now() },
-          };
-          msgs.push({ key: id, value: await b.codec.encode('content.hashed', v) });
-        }
-        await b.send('content.hashed', msgs);
-      }
-      const produceS = (Date.now() - produceStart) / 1000;
-      const drainS = produceS + (await waitDrained(b, stageGroupId(prefix, 'matcher'), 'content.hashed', BACKLOG, 60 * 60_000));
-      clearInterval(sampler);
-      log(`matcher drained ${BACKLOG} in ${drainS.toFixed(0)} s from the first event produced (production took ${produceS.toFixed(0)} s) = ${(BACKLOG / drainS).toFixed(0)}/s at least; ${rssReport(samples)}`);
-      report.matcherBacklog = { events: BACKLOG, seconds: drainS, perSecond: BACKLOG / drainS, rss: rssReport(samples) };
+      if (!SKIP_MATCHER_BACKLOG) await matcherBacklog(b, matcher, prefix, report);
 
       // Hasher: a backlog of URL submissions, consumed for a while.
       log(`backlog: producing ${BACKLOG} URL submissions`);

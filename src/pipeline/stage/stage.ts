@@ -387,6 +387,8 @@ export class Stage<I extends TopicName> {
     }
     if (skipped > 0) this.logger.info({ partition, skipped, floor: String(claim.floor) }, 'skipped events committed by the previous holder');
     if (rebalance !== undefined) throw rebalance;
+    // Stopping: the windows drain while kafkajs still fetches; don't spin on a batch we won't take.
+    if (this.stopping) await sleep(200);
     if (this.poisoned) throw nonRetriable('a transaction failed: restarting the consumer');
   }
 
