@@ -185,8 +185,8 @@ const spec = {
   PIPELINE_RETRY_ATTEMPTS: [int(1, 100), '4'],
   /** First retry delay; doubles per attempt, capped at 30 s. */
   PIPELINE_RETRY_BACKOFF_MS: [int(0, 60_000), '250'],
-  /** Once a partition's result is ready, wait this long for more before its transaction (0 = as soon as the previous one is done). */
-  PIPELINE_COMMIT_LINGER_MS: [int(0, 10_000), '20'],
+  /** Once a partition's result is ready and others are still processing, wait up to this long for them before its transaction (0 = never wait). */
+  PIPELINE_COMMIT_LINGER_MS: [int(0, 10_000), '50'],
   /** A stage stops admitting events of a fetched batch after this long and lets the consumer fetch again (keeps rebalances prompt). */
   PIPELINE_BATCH_BUDGET_MS: [int(100, 600_000), '10000'],
   /** Largest inline media a submission may carry (the event must fit Kafka's message size limit, 1 MB by default). */

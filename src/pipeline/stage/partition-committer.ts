@@ -35,8 +35,6 @@ export interface PartitionCommitSettings {
   readonly inputTopic: string;
   readonly partition: number;
   readonly transactionTimeoutMs: number;
-  /** Wait this long before each transaction, so that more results share it (0 = at once). */
-  readonly lingerMs: number;
 }
 
 export interface CommitStats {
@@ -100,7 +98,6 @@ export class PartitionCommitter {
   private async transaction(request: CommitRequest): Promise<void> {
     const producer = this.producer;
     if (!producer) throw new Error(`partition ${this.settings.partition}: committer not connected`);
-    if (this.settings.lingerMs > 0) await new Promise((r) => setTimeout(r, this.settings.lingerMs));
     const t0 = performance.now();
     const byTopic = new Map<string, Array<{ key: string; value: Buffer }>>();
     for (const rec of request.records) {

@@ -194,7 +194,6 @@ export class Stage<I extends TopicName> {
         inputTopic: this.inputTopic,
         partition,
         transactionTimeoutMs: cfg.PIPELINE_TRANSACTION_TIMEOUT_MS,
-        lingerMs: cfg.PIPELINE_COMMIT_LINGER_MS,
       },
       (stats, outcome) => {
         m.transactions.inc({ stage, outcome });
