@@ -371,19 +371,30 @@ function submission(id: string, media: ContentSubmittedValue['media']): ContentS
   return { submission_id: id, content_id: id, content_type: 'photo', media, metadata: null, trace_id: null, submitted_at: Date.now() };
 }
 
-/** Sum of a counter's series on a child's /metrics whose labels include `having`. */
-async function counter(c: Child, name: string, having = ''): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${c.port}/metrics`)).text();
-  let sum = 0;
-  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\S+)$`, 'gm'))) {
-    if ((m[1] ?? '').includes(having)) sum += Number(m[2]);
-  }
-  return sum;
+/** A child's /metrics, as text. */
+async function scrape(c: Child): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${c.port}/metrics`)).text();
+}
+
+/** Every sample of a metric in scraped text, as [labels, value]. */
+function metricSamples(text: string, name: string): Array<[string, number]> {
+  return [...text.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\S+)$`, 'gm'))].map((m) => [m[1] ?? '', Number(m[2])]);
+}
+
+/** Sum of a metric's samples whose labels include `having`. */
+function metricSum(text: string, name: string, having = ''): number {
+  return metricSamples(text, name).reduce((n, [labels, v]) => (labels.includes(having) ? n + v : n), 0);
 }
 
 /** Events consumed per committed transaction, by stage: what a transaction's broker cost is shared by. */
 async function perTransaction(stages: readonly Child[], run: () => Promise<void>): Promise<Record<string, number>> {
-  const snap = () => Promise.all(stages.map(async (c) => [await counter(c, 'hma_pipeline_events_in_total'), await counter(c, 'hma_pipeline_transactions_total', 'outcome="commit"')]));
+  const snap = () =>
+    Promise.all(
+      stages.map(async (c) => {
+        const text = await scrape(c);
+        return [metricSum(text, 'hma_pipeline_events_in_total'), metricSum(text, 'hma_pipeline_transactions_total', 'outcome="commit"')];
+      }),
+    );
   const before = await snap();
   await run();
   const after = await snap();
@@ -428,11 +439,10 @@ async function throughputRun(b: Bench, clock: ResultClock, label: string, count:
 
 /** Cumulative bucket counts of hma_pipeline_end_to_end_latency_seconds scraped from a child's /metrics. */
 async function latencyBuckets(c: Child): Promise<Map<number, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${c.port}/metrics`)).text();
   const out = new Map<number, number>();
-  for (const m of text.matchAll(/^hma_pipeline_end_to_end_latency_seconds_bucket\{([^}]*)\} (\d+)/gm)) {
-    const le = /le="([^"]+)"/.exec(m[1])?.[1];
-    if (le !== undefined) out.set(le === '+Inf' ? Infinity : Number(le), Number(m[2]));
+  for (const [labels, count] of metricSamples(await scrape(c), 'hma_pipeline_end_to_end_latency_seconds_bucket')) {
+    const le = /le="([^"]+)"/.exec(labels)?.[1];
+    if (le !== undefined) out.set(le === '+Inf' ? Infinity : Number(le), count);
   }
   return out;
 }

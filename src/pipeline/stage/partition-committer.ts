@@ -37,11 +37,6 @@ export interface PartitionCommitSettings {
   readonly transactionTimeoutMs: number;
 }
 
-export interface CommitStats {
-  readonly records: number;
-  readonly seconds: number;
-}
-
 /** The transactional id that fences every other holder of a stage's input partition. */
 export const partitionTransactionalId = (groupId: string, partition: number) => `${groupId}.${partition}`;
 
@@ -52,7 +47,7 @@ export class PartitionCommitter {
   constructor(
     private readonly kafka: Kafka,
     private readonly settings: PartitionCommitSettings,
-    private readonly onCommit: (stats: CommitStats, outcome: 'commit' | 'abort') => void = () => undefined,
+    private readonly onCommit: (outcome: 'commit' | 'abort', seconds: number) => void = () => undefined,
   ) {}
 
   /**
@@ -105,7 +100,7 @@ export class PartitionCommitter {
       if (!list) byTopic.set(rec.topic, (list = []));
       list.push({ key: rec.key, value: rec.value });
     }
-    const stats = () => ({ records: request.records.length, seconds: (performance.now() - t0) / 1000 });
+    const seconds = () => (performance.now() - t0) / 1000;
     const txn = await producer.transaction();
     try {
       for (const [topic, messages] of byTopic) {
@@ -118,10 +113,10 @@ export class PartitionCommitter {
       await txn.commit();
     } catch (err) {
       await txn.abort().catch(() => undefined);
-      this.onCommit(stats(), 'abort');
+      this.onCommit('abort', seconds());
       throw err;
     }
-    this.onCommit(stats(), 'commit');
+    this.onCommit('commit', seconds());
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@
  * The generic exactly-once consume–transform–produce runner every pipeline stage
  * (hasher, matcher, actioner) is built on.
  *
- Each claimed partition has a commit window (window.ts) that outlives fetched batches:
+ * Each claimed partition has a commit window (window.ts) that outlives fetched batches:
  * events are admitted in offset order, decoded and handled with at most `maxInFlight`
  * at once, and contiguous completed runs are committed (outputs, dead letters and the
  * consumer offset together) in Kafka transactions of that partition's own
@@ -97,10 +97,8 @@ export interface StageDeps {
 
 interface Claim {
   readonly committer: PartitionCommitter;
-  /** The group's committed offset when the partition was claimed. */
-  readonly floor: bigint;
   readonly window: CommitWindow<KafkaMessage, Processed>;
-  /** Offset after the last event admitted to the window. */
+  /** Offset of the next event to admit: the group's committed offset at the claim, then after the last admitted. */
   next: bigint;
 }
 
@@ -195,16 +193,15 @@ export class Stage<I extends TopicName> {
         partition,
         transactionTimeoutMs: cfg.PIPELINE_TRANSACTION_TIMEOUT_MS,
       },
-      (stats, outcome) => {
+      (outcome, seconds) => {
         m.transactions.inc({ stage, outcome });
-        if (outcome === 'commit') m.transactionSeconds.observe({ stage }, stats.seconds);
+        if (outcome === 'commit') m.transactionSeconds.observe({ stage }, seconds);
       },
     );
     try {
       await committer.connect();
       const [offsets] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.inputTopic] });
       const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-      const floor = BigInt(committed) < 0n ? 0n : BigInt(committed);
       const byKey = this.spec.orderByKey ? new KeyChains() : undefined;
       const window = new CommitWindow<KafkaMessage, Processed>({
         maxInFlight: this.spec.maxInFlight,
@@ -215,7 +212,7 @@ export class Stage<I extends TopicName> {
         commit: (messages, results) => this.commit(committer, results, BigInt(messages[messages.length - 1].offset) + 1n),
         onFailure: (err) => this.onWindowFailure(partition, err),
       });
-      return { committer, floor, window, next: floor };
+      return { committer, window, next: BigInt(committed) < 0n ? 0n : BigInt(committed) };
     } catch (err) {
       await committer.close();
       throw err;
@@ -366,13 +363,12 @@ export class Stage<I extends TopicName> {
     try {
       for (const message of batch.messages) {
         const offset = BigInt(message.offset);
-        // Below the floor: committed by the partition's previous holder.
-        if (offset < claim.floor) {
+        // Committed by the partition's previous holder (kafkajs read an older offset).
+        if (offset < claim.next) {
           skipped++;
           resolveOffset(message.offset);
           continue;
         }
-        if (offset < claim.next) continue; // already admitted
         if (rebalance !== undefined || this.stopping || this.poisoned || !isRunning() || isStale() || Date.now() - started > budget) break;
         await claim.window.admit(message);
         claim.next = offset + 1n;
@@ -384,7 +380,7 @@ export class Stage<I extends TopicName> {
     } finally {
       clearInterval(beat);
     }
-    if (skipped > 0) this.logger.info({ partition, skipped, floor: String(claim.floor) }, 'skipped events committed by the previous holder');
+    if (skipped > 0) this.logger.info({ partition, skipped, next: String(claim.next) }, 'skipped events committed by the previous holder');
     if (rebalance !== undefined) throw rebalance;
     // Stopping: the windows drain while kafkajs still fetches; don't spin on a batch we won't take.
     if (this.stopping) await sleep(200);
