@@ -47,7 +47,7 @@ export function guardedLookup(policy: UrlPolicy): LookupFunction {
   };
 }
 
-function getOnce(url: URL, policy: UrlPolicy, limits: FetchLimits, signal: AbortSignal): Promise<http.IncomingMessage> {
+function getOnce(url: URL, policy: UrlPolicy, signal: AbortSignal): Promise<http.IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = client.get(url, { lookup: guardedLookup(policy), signal, headers: { 'user-agent': 'hma-stream' } }, resolve);
@@ -83,7 +83,7 @@ export async function fetchMedia(raw: string, policy: UrlPolicy, limits: FetchLi
   const signal = AbortSignal.timeout(limits.timeoutMs);
   try {
     for (let redirects = 0; ; redirects++) {
-      const res = await getOnce(url, policy, limits, signal);
+      const res = await getOnce(url, policy, signal);
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location) {
         res.resume();
