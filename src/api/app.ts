@@ -7,7 +7,7 @@ import type { Config } from '../config/config.js';
 import { isHmaError } from '../errors/errors.js';
 import { httpMetrics } from '../observability/http-metrics.js';
 import { log } from '../observability/logger.js';
-import { httpStatusOf } from './http-errors.js';
+import { hmaHttpStatusOf, httpStatusOf } from './http-errors.js';
 import { statusRoutes, type ReadinessCheck } from './routes/status.js';
 
 declare module 'fastify' {
@@ -36,7 +36,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isHmaError(err)) {
-      return reply.status(httpStatusOf[err.code]).send({ message: err.message });
+      const statusOf = req.routeOptions.config.hma ? hmaHttpStatusOf : httpStatusOf;
+      return reply.status(statusOf[err.code]).send({ message: err.message });
     }
     if (err.validation) {
       const status = req.routeOptions.config.validationStatus ?? 400;

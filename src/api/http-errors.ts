@@ -16,3 +16,10 @@ export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
   forbidden: 403,
   rate_limited: 429,
 };
+
+/**
+ * HMA's codes on its own routes (config `hma`): HMA answers every media-URL fetch failure
+ * with 400 `Failed to fetch URL: …` (hma-api §1.4), retryable or not; our /v1 routes keep 502
+ * for the retryable ones.
+ */
+export const hmaHttpStatusOf: Readonly<Record<ErrorCode, number>> = { ...httpStatusOf, fetch_transient: 400 };

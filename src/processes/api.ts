@@ -19,6 +19,7 @@ import { openApiPlugin } from '../api/openapi.js';
 import type { ReadinessCheck } from '../api/routes/status.js';
 import { startOutboxRelay } from '../curation/outbox/start.js';
 import { installSignalTypes } from '../curation/signal-types.js';
+import { outboxBacklog, signalTypeTargets } from '../curation/stats.js';
 import { MediaHasher } from '../hashing/index.js';
 import { drawCoinflip } from '../matching/coinflip.js';
 import type { ContentType } from '../signals/registry.js';
@@ -111,6 +112,15 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
         isReady: () => feed.ready,
         beforeLookup: ryw ? () => ryw.beforeLookup() : async () => undefined,
         maxUploadBytes: config.MAX_MEDIA_BYTES,
+        indexTarget: config.ROLE_CURATOR
+          ? {
+              database: async () => {
+                const [signals, unpublished] = await Promise.all([signalTypeTargets(runtime.db), outboxBacklog(runtime.db)]);
+                return { signals, unpublished };
+              },
+              replicaCaughtUp: () => feed.catchUp(0),
+            }
+          : undefined,
         media:
           config.ROLE_HASHER && input
             ? {

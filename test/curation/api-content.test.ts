@@ -150,13 +150,13 @@ describe('DELETE /c/bank/<b>/content/<id>', () => {
 describe('POST /c/bank/<b>/content', () => {
   it('adds by existing content id into another bank, copying signals, metadata and note unless given', async () => {
     const { id } = (await call('POST', '/c/bank/CONTENT_A/signal', { pdq: PDQ, video_md5: MD5, note: 'orig', platform_content_id: 'p9' })).json();
-    const r = await call('POST', `/c/bank/CONTENT_B/content?content_id=${id}`, { note: 'copied' });
+    const r = await call('POST', `/c/bank/CONTENT_B/content?from_content_id=${id}`, { note: 'copied' });
     expect(r.statusCode).toBe(200);
     expect(r.json().id).not.toBe(id);
     expect(r.json().signals).toEqual({ pdq: PDQ, video_md5: MD5 });
     const copy = (await call('GET', `/c/bank/CONTENT_B/content/${r.json().id}?include_signals=true`)).json();
     expect(copy).toMatchObject({ note: 'copied', metadata: { content_id: 'p9' }, signals: { pdq: PDQ, video_md5: MD5 } });
-    expect((await call('POST', '/c/bank/CONTENT_B/content?content_id=999999')).json()).toEqual({ message: "content '999999' not found" });
+    expect((await call('POST', '/c/bank/CONTENT_B/content?from_content_id=999999')).json()).toEqual({ message: "content '999999' not found" });
   });
   it('adds by multipart upload, with metadata and note form fields', async () => {
     const boundary = 'xyzzy';

@@ -102,7 +102,7 @@ async function randomOperations(n: number): Promise<Record<string, number>> {
     } else if (content.length > 0) {
       op = 'copy content';
       const c = r.pick(content);
-      const res = await call('POST', `/c/bank/${bank}/content?content_id=${c.id}`);
+      const res = await call('POST', `/c/bank/${bank}/content?from_content_id=${c.id}`);
       if (res.statusCode === 200) content.push({ id: res.json().id, bank });
     } else continue;
     counts[op] = (counts[op] ?? 0) + 1;

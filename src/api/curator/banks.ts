@@ -9,6 +9,30 @@ interface BankParams {
   bank_name: string;
 }
 
+/**
+ * HMA validates the create body with a pydantic model in lax mode, so clients send what it
+ * coerces: the Ruby client `"enabled": "true"`, a moderation platform `"enabled_ratio": "1"`.
+ */
+const pyTrue = ['true', 'True', 'TRUE', '1', 'yes', 'on', 't', 'y'];
+const pyFalse = ['false', 'False', 'FALSE', '0', 'no', 'off', 'f', 'n'];
+const laxBool = { enum: [true, false, null, 1, 0, ...pyTrue, ...pyFalse] } as const;
+const laxFloat = { type: ['number', 'string', 'null'], pattern: '^\\s*[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?\\s*$' } as const;
+
+interface LaxCreateBody extends Omit<banks.CreateBankInput, 'enabled' | 'enabled_ratio'> {
+  readonly enabled?: boolean | number | string | null;
+  readonly enabled_ratio?: number | string | null;
+}
+
+function fromLax(b: LaxCreateBody): banks.CreateBankInput {
+  const e = b.enabled;
+  const r = b.enabled_ratio;
+  return {
+    ...b,
+    enabled: typeof e === 'string' ? pyTrue.includes(e) : typeof e === 'number' ? e === 1 : e,
+    enabled_ratio: typeof r === 'string' ? Number(r) : r,
+  };
+}
+
 export function bankRoutes(db: Db, nowS: () => number) {
   return async (app: FastifyInstance) => {
     app.get('/banks', {
@@ -19,7 +43,7 @@ export function bankRoutes(db: Db, nowS: () => number) {
       schema: { tags: ['banks'], summary: 'Get a bank', params: s.bankNameParam, response: { 200: s.bank, 404: s.message } },
     }, async (req) => bankJson(await banks.getBank(db, req.params.bank_name)));
 
-    app.post<{ Body: banks.CreateBankInput }>('/banks', {
+    app.post<{ Body: LaxCreateBody }>('/banks', {
       // HMA validates this body with a pydantic model: type errors are 422 there.
       config: { validationStatus: 422 },
       schema: {
@@ -29,15 +53,15 @@ export function bankRoutes(db: Db, nowS: () => number) {
           type: 'object',
           properties: {
             name: { type: 'string', description: 'UPPER_WITH_UNDERSCORE, not starting with a digit' },
-            enabled_ratio: { type: ['number', 'null'], description: 'matching_enabled_ratio, 0.0 to 1.0 (default 1.0)' },
-            enabled: { type: ['boolean', 'null'], description: 'used when enabled_ratio is not given: true → 1.0, false → 0.0' },
+            enabled_ratio: { ...laxFloat, description: 'matching_enabled_ratio, 0.0 to 1.0 (default 1.0); a numeric string too' },
+            enabled: { ...laxBool, description: 'used when enabled_ratio is not given: true → 1.0, false → 0.0 ("true", 1, … too)' },
             labels: s.labels,
           },
           required: ['name'],
         },
         response: { 201: s.bank, 400: s.message, 403: s.message, 422: s.message },
       },
-    }, async (req, reply) => reply.status(201).send(bankJson(await banks.createBank(db, req.body))));
+    }, async (req, reply) => reply.status(201).send(bankJson(await banks.createBank(db, fromLax(req.body)))));
 
     app.put<{ Params: BankParams; Body: banks.UpdateBankInput }>('/bank/:bank_name', {
       schema: {

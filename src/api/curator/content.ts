@@ -22,7 +22,7 @@ interface AddQuery {
   url?: string;
   content_type?: string;
   types?: string;
-  content_id?: number;
+  from_content_id?: number;
 }
 
 type Body = Record<string, unknown> | undefined;
@@ -61,7 +61,7 @@ export function contentRoutes(deps: { db: Db; config: Config; hasher: MediaHashe
     app.post<{ Params: BankParams; Querystring: AddQuery; Body: Body }>('/bank/:bank_name/content', {
       schema: {
         tags: ['content'],
-        summary: 'Add content: by URL (?url=), by multipart upload (file field named photo/video), or by an existing content id (?content_id=)',
+        summary: 'Add content: by URL (?url=), by multipart upload (file field named photo/video), or as a copy of existing content (?from_content_id=)',
         params: s.bankNameParam,
         querystring: {
           type: 'object',
@@ -69,13 +69,14 @@ export function contentRoutes(deps: { db: Db; config: Config; hasher: MediaHashe
             url: { type: 'string', maxLength: 8192 },
             content_type: { type: 'string', description: 'photo or video; by URL, guessed from the response when absent' },
             types: { type: 'string', description: 'comma-separated signal types to compute' },
-            content_id: { type: 'integer', minimum: 0, description: 'copy the signals of this existing content (any bank)' },
+            // Not `content_id`: platforms send their own content id under that name, which HMA ignores.
+            from_content_id: { type: 'integer', minimum: 0, description: 'copy the signals of this existing content (any bank)' },
           },
         },
         body: { type: 'object', properties: s.contentExtras },
         response: { 200: s.added, 400: s.message, 404: s.message, 413: s.message },
       },
-      // The body is optional (multipart, or a bare POST with ?url= or ?content_id=).
+      // The body is optional (multipart, or a bare POST with ?url= or ?from_content_id=).
       preValidation: async (req) => {
         req.body ??= {};
       },
@@ -95,8 +96,8 @@ export function contentRoutes(deps: { db: Db; config: Config; hasher: MediaHashe
         const signals = await deps.hasher(upload.bytes, upload.contentType, parseTypes(q.types));
         return contents.addContent(db, bank_name, usableSignals(signals), extras);
       }
-      if (q.content_id !== undefined) {
-        return contents.addExistingContent(db, bank_name, q.content_id, contents.parseExtras(req.body ?? {}));
+      if (q.from_content_id !== undefined) {
+        return contents.addExistingContent(db, bank_name, q.from_content_id, contents.parseExtras(req.body ?? {}));
       }
       throw invalidInput('Neither `url` nor multipart file upload was received');
     });
@@ -115,7 +116,6 @@ export function contentRoutes(deps: { db: Db; config: Config; hasher: MediaHashe
               page_token: { type: 'string', maxLength: 512, description: 'next_page_token of the previous page' },
               order: { type: 'string', enum: ['asc', 'desc'], default: 'desc', description: 'desc = most recently modified first' },
             },
-            additionalProperties: false,
           },
           response: {
             200: {
@@ -181,7 +181,7 @@ export function contentRoutes(deps: { db: Db; config: Config; hasher: MediaHashe
               include_metadata: { type: 'string', description: 'false to omit metadata (default true)' },
             },
           },
-          response: { 404: s.message },
+          response: { 200: s.content, 404: s.message },
         },
       },
       async (req) => {
@@ -203,7 +203,7 @@ export function contentRoutes(deps: { db: Db; config: Config; hasher: MediaHashe
           properties: { disable_until_ts: { description: 'integer seconds' }, note: { description: 'string, empty clears it' } },
           additionalProperties: true,
         },
-        response: s.errors,
+        response: { 200: s.contentRecord, ...s.errors },
       },
     }, async (req) => {
       const { bank, content } = await contents.updateContent(db, req.params.bank_name, req.params.content_id, req.body, nowS());

@@ -9,6 +9,7 @@ import { MediaHasher as HashingService } from '../../hashing/index.js';
 import { HashInput } from '../media-input/hash-input.js';
 import { mediaHasherFrom, type MediaHasher } from './media.js';
 import { typeRoutes } from './types.js';
+import { hmaCompatible } from '../hma-compat.js';
 
 export type { MediaHasher } from './media.js';
 
@@ -26,6 +27,7 @@ export function curatorRoutes(deps: CuratorDeps) {
   const hasher =
     deps.hasher ?? mediaHasherFrom(new HashInput(deps.config, HashingService.fromConfig(deps.config, { inProcess: true })));
   return async (app: FastifyInstance) => {
+    hmaCompatible(app);
     await app.register(
       async (c) => {
         await c.register(bankRoutes(deps.db, nowS));

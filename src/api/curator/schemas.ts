@@ -1,4 +1,5 @@
 /** JSON schemas shared by the /c routes (validation and the OpenAPI document). */
+import { float } from '../hma-json.js';
 
 export const message = {
   type: 'object',
@@ -13,7 +14,7 @@ export const bank = {
   type: 'object',
   properties: {
     name: { type: 'string' },
-    matching_enabled_ratio: { type: 'number' },
+    matching_enabled_ratio: float,
     labels: { type: 'array', items: { type: 'string' } },
     exchange: { type: ['string', 'null'], description: 'the exchange that owns this bank, if any' },
   },
@@ -44,6 +45,39 @@ export const signals = {
   type: 'object',
   additionalProperties: { type: 'string' },
   description: 'signal type → signal value',
+} as const;
+
+/** HMA's user metadata object (content_id, content_uri, json, and collab on GET). */
+const metadataObject = { type: ['object', 'null'], additionalProperties: true } as const;
+
+/** GET /c/bank/<b>/content/<id>: optional keys are omitted as HMA does. */
+export const content = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    disable_until_ts: { type: 'integer' },
+    original_media_uri: { type: ['string', 'null'] },
+    bank,
+    signals,
+    metadata: metadataObject,
+    note: { type: 'string' },
+    review_labels: labels,
+  },
+} as const;
+
+/** PUT /c/bank/<b>/content/<id>: HMA's raw record shape. */
+export const contentRecord = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    disable_until_ts: { type: 'integer' },
+    collab_metadata: { type: 'object', additionalProperties: true },
+    original_media_uri: { type: ['string', 'null'] },
+    bank,
+    user_metadata: metadataObject,
+    note: { type: ['string', 'null'] },
+    review_labels: labels,
+  },
 } as const;
 
 export const added = {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../curation/db.js';
 import { listContentTypes, listSignalTypes, setSignalTypeRatio } from '../../curation/type-config.js';
 import * as s from './schemas.js';
+import { float } from '../hma-json.js';
 
 export function typeRoutes(db: Db) {
   return async (app: FastifyInstance) => {
@@ -13,7 +14,7 @@ export function typeRoutes(db: Db) {
         response: {
           200: {
             type: 'array',
-            items: { type: 'object', properties: { name: { type: 'string' }, enabled_ratio: { type: 'number' } } },
+            items: { type: 'object', properties: { name: { type: 'string' }, enabled_ratio: float } },
           },
         },
       },

@@ -7,6 +7,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { SAMPLE_EXCHANGE, TX_EXCHANGE, type DevTools } from './tools.js';
+import { hmaCompatible } from '../hma-compat.js';
 
 export interface DevRoutesOptions {
   /** With the UI off there is no page to go back to: answer JSON instead of redirecting. */
@@ -30,6 +31,7 @@ export function devRoutes(tools: DevTools, opts: DevRoutesOptions) {
   const schema = (summary: string) => ({ tags: ['development'], summary, response: { 200: message } });
 
   return async (app: FastifyInstance) => {
+    hmaCompatible(app);
     // The dashboard's buttons are plain HTML forms (the reset form carries its confirmation box).
     await app.register(formbody);
 
@@ -50,7 +52,6 @@ export function devRoutes(tools: DevTools, opts: DevRoutesOptions) {
         querystring: {
           type: 'object',
           properties: { background: { type: 'boolean', default: false, description: 'answer 202 at once; progress at GET /dev/seed_banks' } },
-          additionalProperties: false,
         },
         response: { 200: message, 202: seedState },
       },

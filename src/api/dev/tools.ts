@@ -72,9 +72,11 @@ export class DevTools {
   }
 
   /**
-   * Deletes every bank, exchange, credential and type override. Signals and banks are
-   * deleted row by row (not truncated) so that the outbox carries a tombstone for each
-   * and every matcher forgets them too.
+   * Deletes every bank, exchange, credential and type override, and starts ids from 1
+   * again, as HMA's drop-and-recreate does. Signals and banks are deleted row by row (not
+   * truncated) so that the outbox carries a tombstone for each and every matcher forgets
+   * them too; a re-used id is then a new change after its tombstone, in the outbox's one
+   * order, so replicas and the compacted topics end with the new value.
    */
   async factoryReset(): Promise<void> {
     await withWriteTx(this.db, async (tx) => {
@@ -84,6 +86,11 @@ export class DevTools {
       await tx.query('DELETE FROM exchange_api_credentials');
       await tx.query('DELETE FROM signal_type_override');
       await tx.query('DELETE FROM content_type_override');
+      // Transactional (unlike setval): rolled back with the deletes if anything fails.
+      for (const table of ['bank_content', 'bank', 'exchange', 'exchange_record', 'exchange_fetch_history', 'content_review']) {
+        const { rows } = await tx.query<{ seq: string }>('SELECT pg_get_serial_sequence($1, $2) AS seq', [table, 'id']);
+        if (rows[0]?.seq) await tx.query(`ALTER SEQUENCE ${rows[0].seq} RESTART`);
+      }
     });
     this.seeder.reset();
     this.logger.warn('factory reset: every bank, exchange and setting deleted');

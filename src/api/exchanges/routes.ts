@@ -17,6 +17,7 @@ import { installedSignalTypes } from '../../exchanges/signal-types.js';
 import { findRecord } from '../../exchanges/store/records.js';
 import { existingContent, reviewsOf } from '../../exchanges/store/reviews.js';
 import { fetchHistory } from '../../exchanges/store/status.js';
+import { hmaCompatible } from '../hma-compat.js';
 
 const message = { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] } as const;
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
@@ -86,6 +87,7 @@ export function exchangeExtraRoutes(deps: ExchangeRouteDeps) {
   };
   const db = deps.db;
   return async (app: FastifyInstance) => {
+    hmaCompatible(app);
     await app.register(
       async (c) => {
         c.get<{ Params: { exchange_name: string; record_id: string } }>('/exchange/:exchange_name/records/:record_id', {

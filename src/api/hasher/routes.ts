@@ -9,6 +9,7 @@ import type { Config } from '../../config/config.js';
 import { invalidInput } from '../../errors/errors.js';
 import type { HashedInput, HashInput } from '../media-input/hash-input.js';
 import { parseTypes } from '../media-input/selection.js';
+import { hmaCompatible } from '../hma-compat.js';
 
 interface HashQuery {
   url?: string;
@@ -46,6 +47,7 @@ function detailed(h: HashedInput) {
 export function hasherRoutes(deps: { config: Config; input: HashInput }) {
   const answer = (h: HashedInput, detail: string | undefined) => (detailFlag(detail) ? detailed(h) : h.values);
   return async (app: FastifyInstance) => {
+    hmaCompatible(app);
     await app.register(multipart, { limits: { fileSize: deps.config.MAX_MEDIA_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024 } });
 
     app.get<{ Querystring: HashQuery }>(
@@ -59,7 +61,6 @@ export function hasherRoutes(deps: { config: Config; input: HashInput }) {
             type: 'object',
             required: ['url'],
             properties: { url: str, content_type: str, types: str, detail: str },
-            additionalProperties: false,
           },
         },
       },
@@ -76,7 +77,7 @@ export function hasherRoutes(deps: { config: Config; input: HashInput }) {
           tags: ['hasher'],
           summary: 'Hash an upload: multipart/form-data with one file whose field name is the content type (photo, video)',
           consumes: ['multipart/form-data'],
-          querystring: { type: 'object', properties: { types: str, detail: str }, additionalProperties: false },
+          querystring: { type: 'object', properties: { types: str, detail: str } },
         },
       },
       async (req) => answer(await deps.input.hashUpload(req, parseTypes(req.query.types)), req.query.detail),

@@ -9,6 +9,9 @@ import { HmaError, invalidInput } from '../../errors/errors.js';
 import type { MatchReplica } from '../../replica/replica.js';
 import { indexNotReady, type GroupedMatches, type LookupOptions, type LookupService } from '../../matching/lookup-service.js';
 import type { ContentMatch } from '../../replica/replica.js';
+import { hmaCompatible } from '../hma-compat.js';
+import { float } from '../hma-json.js';
+import type { SignalTypeTarget } from '../../curation/stats.js';
 
 /** One coinflip draw in [0,1) for a lookup; the same seed always gives the same draw. */
 export type DrawCoinflip = (seed: string | undefined) => number;
@@ -36,6 +39,23 @@ export interface MatcherDeps {
   /** Present when the process has the hasher role. */
   readonly media?: LookupMedia;
   readonly maxUploadBytes: number;
+  /**
+   * GET /c/signal_type/index, in a process that also has the curator role: the database's
+   * side (per signal type count and newest signal, unpublished outbox rows) and whether the
+   * replica has applied everything published so far.
+   */
+  readonly indexTarget?: {
+    readonly database: () => Promise<{ readonly signals: ReadonlyMap<string, SignalTypeTarget>; readonly unpublished: number }>;
+    readonly replicaCaughtUp: () => Promise<boolean>;
+  };
+}
+
+/**
+ * When curation made the last change this index applied (epoch s); -1 for an empty index,
+ * as HMA reports an index built from zero rows (so a factory reset reads as a fresh install).
+ */
+function builtTo(s: { size: number; lastChangedAt: number }): number {
+  return s.size > 0 && s.lastChangedAt > 0 ? Math.floor(s.lastChangedAt / 1000) : -1;
 }
 
 /** pydantic's bool parsing, as HMA's query models accept it. */
@@ -59,7 +79,19 @@ const lookupQuery = {
     url: str, content_type: str, types: str, signal: str, signal_type: str, banks: str, seed: str,
     bypass_coinflip: str, threshold: { type: 'integer', minimum: 0 }, dihedral: str,
   },
-  additionalProperties: false,
+} as const;
+
+/** {type: [is_match, {distance} | {} | vPDQ's percentages]}; python-threatexchange's percentages are floats. */
+const compareAnswer = {
+  type: 'object',
+  additionalProperties: {
+    type: 'array',
+    items: {
+      type: ['boolean', 'object'],
+      properties: { distance: { type: 'integer' }, query_match_percent: float, compared_match_percent: float },
+      additionalProperties: true,
+    },
+  },
 } as const;
 
 interface LookupQuery {
@@ -109,6 +141,7 @@ export function matcherRoutes(deps: MatcherDeps) {
   }
 
   return async (app: FastifyInstance) => {
+    hmaCompatible(app);
     await app.register(multipart, { limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 10, fieldSize: 64 * 1024 } });
 
     app.get<{ Querystring: { signal: string; signal_type: string; banks?: string; include_distance?: string; threshold?: number } }>(
@@ -122,7 +155,6 @@ export function matcherRoutes(deps: MatcherDeps) {
             type: 'object',
             required: ['signal', 'signal_type'],
             properties: { signal: str, signal_type: str, banks: str, include_distance: str, threshold: { type: 'integer', minimum: 0 } },
-            additionalProperties: false,
           },
         },
       },
@@ -243,7 +275,7 @@ export function matcherRoutes(deps: MatcherDeps) {
         schema: {
           tags: ['matcher'],
           summary: "This process's index per signal type: loaded, last change applied (epoch s), size",
-          querystring: { type: 'object', properties: { signal_type: str }, additionalProperties: false },
+          querystring: { type: 'object', properties: { signal_type: str } },
         },
       },
       async (req) => {
@@ -253,19 +285,56 @@ export function matcherRoutes(deps: MatcherDeps) {
         for (const type of wanted ? [wanted] : deps.replica.signalTypes()) {
           const s = deps.replica.stats(type);
           if (!s) continue;
-          out[type] = {
-            present: deps.isReady(),
-            built_to: s.lastChangedAt > 0 ? Math.floor(s.lastChangedAt / 1000) : -1,
-            size: s.size,
-          };
+          out[type] = { present: deps.isReady(), built_to: builtTo(s), size: s.size };
         }
         return out;
       },
     );
 
+    const target = deps.indexTarget;
+    if (target) {
+      app.get<{ Querystring: { signal_type?: string } }>(
+        '/c/signal_type/index',
+        {
+          schema: {
+            tags: ['types'],
+            summary: "Per signal type: signals in the database, in this process's index, and whether the index lags",
+            querystring: { type: 'object', properties: { signal_type: str } },
+          },
+        },
+        async (req) => {
+          const wanted = req.query.signal_type;
+          if (wanted !== undefined && !deps.replica.hasSignalType(wanted)) throw invalidInput(`No such signal type '${wanted}'`);
+          const [db, caughtUp] = await Promise.all([target.database(), target.replicaCaughtUp()]);
+          // Out of date while committed changes are unpublished or published but not yet applied here.
+          const lagging = !deps.isReady() || db.unpublished > 0 || !caughtUp;
+          const out: Record<string, { db_size: number; index_size: number; index_out_of_date: boolean; newest_db_item: number; index_built_to: number }> = {};
+          for (const type of wanted ? [wanted] : deps.replica.signalTypes()) {
+            const s = deps.replica.stats(type);
+            if (!s) continue;
+            const inDb = db.signals.get(type) ?? { count: 0, newestS: -1 };
+            out[type] = {
+              db_size: inDb.count,
+              index_size: s.size,
+              index_out_of_date: lagging || inDb.count !== s.size,
+              newest_db_item: inDb.newestS,
+              index_built_to: builtTo(s),
+            };
+          }
+          return out;
+        },
+      );
+    }
+
     app.post<{ Body: unknown }>(
       '/m/compare',
-      { schema: { tags: ['matcher'], summary: 'Compare two hashes per signal type: {type: [a, b]} → {type: [is_match, {distance}]}' } },
+      {
+        schema: {
+          tags: ['matcher'],
+          summary: 'Compare two hashes per signal type: {type: [a, b]} → {type: [is_match, {distance}]}',
+          response: { 200: compareAnswer },
+        },
+      },
       async (req) => {
         const body = req.body;
         if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidInput('Request input was not a dict');

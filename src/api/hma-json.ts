@@ -1,0 +1,83 @@
+/**
+ * JSON as HMA writes it (Flask's jsonify of Python values), for the HMA-compatible
+ * routes: object keys sorted (recursively), and a number that HMA types as a float
+ * written with a fraction (`1.0`, not `1`), so that clients with typed models keep
+ * parsing our answers (docs/HMA-COMPATIBILITY.md, "Clients").
+ *
+ * Which numbers are floats comes from the route's response schema: a number schema
+ * with `format: 'float'` (the OpenAPI spelling). Integers stay integers. Like the
+ * default serializer, an object schema with `properties` emits only the declared
+ * properties unless it allows additional ones.
+ */
+
+/** The subset of JSON Schema the writer follows. */
+export interface JsonSchemaLike {
+  readonly type?: string | readonly string[];
+  readonly format?: string;
+  readonly properties?: Readonly<Record<string, JsonSchemaLike>>;
+  readonly additionalProperties?: boolean | JsonSchemaLike;
+  readonly items?: JsonSchemaLike | readonly JsonSchemaLike[];
+}
+
+/** A float field of an HMA answer (Python float): written with a fraction. */
+export const float = { type: 'number', format: 'float' } as const;
+
+const isFloatSchema = (s: JsonSchemaLike | undefined) => s?.format === 'float';
+
+function writeNumber(n: number, asFloat: boolean): string {
+  if (!Number.isFinite(n)) return 'null';
+  // Python's repr of a whole float: "1.0"; beyond 1e16 both languages use exponents.
+  if (asFloat && Number.isInteger(n) && Math.abs(n) < 1e16) return `${n}.0`;
+  return JSON.stringify(n);
+}
+
+function propertySchema(schema: JsonSchemaLike | undefined, key: string): JsonSchemaLike | undefined {
+  const own = schema?.properties?.[key];
+  if (own) return own;
+  const extra = schema?.additionalProperties;
+  return typeof extra === 'object' ? extra : undefined;
+}
+
+/** Whether a declared object schema lets `key` through (the default serializer's rule). */
+function emits(schema: JsonSchemaLike | undefined, key: string): boolean {
+  if (!schema?.properties) return true;
+  return key in schema.properties || (schema.additionalProperties !== undefined && schema.additionalProperties !== false);
+}
+
+function write(value: unknown, schema: JsonSchemaLike | undefined): string | undefined {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    value = (value as { toJSON: () => unknown }).toJSON();
+  }
+  switch (typeof value) {
+    case 'number':
+      return writeNumber(value, isFloatSchema(schema));
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'bigint':
+      return value.toString();
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        const items = schema?.items;
+        return `[${value
+          .map((v, i) => write(v, Array.isArray(items) ? (items as JsonSchemaLike[])[i] : (items as JsonSchemaLike | undefined)) ?? 'null')
+          .join(',')}]`;
+      }
+      const parts: string[] = [];
+      for (const key of Object.keys(value).sort()) {
+        if (!emits(schema, key)) continue;
+        const v = write((value as Record<string, unknown>)[key], propertySchema(schema, key));
+        if (v !== undefined) parts.push(`${JSON.stringify(key)}:${v}`);
+      }
+      return `{${parts.join(',')}}`;
+    }
+    default:
+      return undefined; // undefined, functions, symbols: left out, as JSON.stringify does
+  }
+}
+
+/** Serializes a value with sorted keys and the schema's float fields written as floats. */
+export function hmaStringify(value: unknown, schema?: JsonSchemaLike): string {
+  return write(value, schema) ?? 'null';
+}
