@@ -107,6 +107,11 @@ export function matcherRoutes(deps: MatcherDeps) {
     await deps.beforeLookup();
   }
 
+  function lookupOne(type: string, value: string, q: LookupQuery, bypass: boolean): GroupedMatches {
+    const coinflip = bypass ? 0 : deps.drawCoinflip(q.seed);
+    return lookups.lookup(type, value, { banks: commaList(q.banks), coinflip, threshold: q.threshold }).grouped;
+  }
+
   function lookupAll(media: MediaSignals, q: LookupQuery, bypass: boolean): Record<string, GroupedMatches> {
     const out: Record<string, GroupedMatches> = {};
     for (const [type, value] of Object.entries(media.values)) {
@@ -114,12 +119,12 @@ export function matcherRoutes(deps: MatcherDeps) {
         out[type] = {}; // e.g. a PDQ below the quality threshold: nothing to look up
         continue;
       }
-      const coinflip = bypass ? 0 : deps.drawCoinflip(q.seed);
-      const opts = { banks: commaList(q.banks), coinflip, threshold: q.threshold };
-      out[type] =
-        type === 'pdq' && media.pdqVariants
-          ? dihedralLookup(media.pdqVariants, opts)
-          : lookups.lookup(type, value, opts).grouped;
+      if (type === 'pdq' && media.pdqVariants) {
+        const coinflip = bypass ? 0 : deps.drawCoinflip(q.seed);
+        out[type] = dihedralLookup(media.pdqVariants, { banks: commaList(q.banks), coinflip, threshold: q.threshold });
+      } else {
+        out[type] = lookupOne(type, value, q, bypass);
+      }
     }
     return out;
   }
@@ -198,7 +203,8 @@ export function matcherRoutes(deps: MatcherDeps) {
         await ready();
         // The variants come from the image's DCT: a bare hash has none to offer.
         if (pyBool(q.dihedral, 'dihedral')) throw invalidInput('dihedral matching needs an image: use url or an upload');
-        return lookupAll({ values: { [q.signal_type]: q.signal } }, q, bypass)[q.signal_type];
+        // A bare signal is validated even when empty (HMA: 400 invalid signal).
+        return lookupOne(q.signal_type, q.signal, q, bypass);
       },
     );
 
