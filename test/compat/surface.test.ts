@@ -93,6 +93,17 @@ describe('unknown query parameters are ignored on every HMA route', () => {
   );
 });
 
+describe('the OpenAPI document', () => {
+  it('documents the float fields, /c/signal_type/index and the renamed add-by-id parameter', async () => {
+    const doc = (await call('GET', '/openapi/openapi.json', { strict: false })).json;
+    expect(doc.paths['/c/banks'].get.responses['200'].content['application/json'].schema.items.properties.matching_enabled_ratio).toEqual({ type: 'number', format: 'float' });
+    expect(doc.paths['/c/signal_type/index']).toBeDefined();
+    const params = (doc.paths['/c/bank/{bank_name}/content'].post.parameters as Array<{ name: string }>).map((p) => p.name);
+    expect(params).toContain('from_content_id');
+    expect(params).not.toContain('content_id');
+  });
+});
+
 describe('float and integer typing', () => {
   it('writes whole ratios as 1.0 / 0.0 and fractions as they are, everywhere a bank appears', async () => {
     await call('POST', '/c/banks', json({ name: 'RATIO_ZERO', enabled_ratio: 0 }));
