@@ -91,6 +91,19 @@ describe('Ruby gem (Faraday, Net::HTTP, dry-struct)', () => {
     expect(byFile.json.pdq.RUBY_BANK[0]).toEqual({ bank_content_id: expect.any(Number), distance: '0' });
   });
 
+  it('creates an exchange, reads it back as {name, api, enabled}, sets API credentials', async () => {
+    expect((await call('POST', '/c/exchanges', json({ api: 'sample', bank: 'RUBY_SAMPLE', api_json: {} }))).status).toBe(201);
+    const ex = await call('GET', '/c/exchange/RUBY_SAMPLE');
+    expect(ex.json).toMatchObject({ name: 'RUBY_SAMPLE', api: 'sample', enabled: true });
+    // update_exchange_api_config: Config.new(name:, **answer), then valid? = has_set when supported.
+    const creds = await call('POST', '/c/exchanges/api/fb_threatexchange', json({ credential_json: { api_token: '123|abc' } }));
+    expect(creds.json).toEqual({ has_set_authentification: true, supports_authentification: true });
+    // {} clears them again.
+    const cleared = await call('POST', '/c/exchanges/api/fb_threatexchange', json({ credential_json: {} }));
+    expect(cleared.json).toEqual({ has_set_authentification: false, supports_authentification: true });
+    expect((await call('GET', '/c/exchange/NO_SUCH_EXCHANGE')).status).toBe(404);
+  });
+
   it('takes the first bank of a lookup: banks come in alphabetical order, not content-id order', async () => {
     // Added ZULU first (lower content id), then ALPHA: HMA (Flask) still lists ALPHA first.
     for (const name of ['ZULU_ORDER', 'ALPHA_ORDER']) {
