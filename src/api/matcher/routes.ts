@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { HmaError, invalidInput } from '../../errors/errors.js';
 import type { MatchReplica } from '../../replica/replica.js';
 import { indexNotReady, type GroupedMatches, type LookupOptions, type LookupService } from '../../matching/lookup-service.js';
-import type { ContentMatch } from '../../replica/replica.js';
+import type { ContentMatch, SignalTypeStats } from '../../replica/replica.js';
 import { hmaCompatible } from '../hma-compat.js';
 import { float } from '../hma-json.js';
 import type { SignalTypeTarget } from '../../curation/stats.js';
@@ -143,6 +143,21 @@ export function matcherRoutes(deps: MatcherDeps) {
       (grouped[match.bank.name] ??= []).push({ bank_content_id: match.contentId, distance: String(match.distance), variant });
     }
     return grouped;
+  }
+
+  function checkSignalType(wanted: string | undefined): void {
+    if (wanted !== undefined && !deps.replica.hasSignalType(wanted)) throw invalidInput(`No such signal type '${wanted}'`);
+  }
+
+  /** {signal_type: row} for one installed signal type (400 if unknown) or all of them. */
+  function perSignalType<T>(wanted: string | undefined, row: (type: string, s: SignalTypeStats) => T): Record<string, T> {
+    checkSignalType(wanted);
+    const out: Record<string, T> = {};
+    for (const type of wanted ? [wanted] : deps.replica.signalTypes()) {
+      const s = deps.replica.stats(type);
+      if (s) out[type] = row(type, s);
+    }
+    return out;
   }
 
   return async (app: FastifyInstance) => {
@@ -284,17 +299,7 @@ export function matcherRoutes(deps: MatcherDeps) {
           querystring: { type: 'object', properties: { signal_type: str } },
         },
       },
-      async (req) => {
-        const wanted = req.query.signal_type;
-        if (wanted !== undefined && !deps.replica.hasSignalType(wanted)) throw invalidInput(`No such signal type '${wanted}'`);
-        const out: Record<string, { present: boolean; built_to: number; size: number }> = {};
-        for (const type of wanted ? [wanted] : deps.replica.signalTypes()) {
-          const s = deps.replica.stats(type);
-          if (!s) continue;
-          out[type] = { present: deps.isReady(), built_to: builtTo(s), size: s.size };
-        }
-        return out;
-      },
+      async (req) => perSignalType(req.query.signal_type, (_type, s) => ({ present: deps.isReady(), built_to: builtTo(s), size: s.size })),
     );
 
     const target = deps.indexTarget;
@@ -309,25 +314,20 @@ export function matcherRoutes(deps: MatcherDeps) {
           },
         },
         async (req) => {
-          const wanted = req.query.signal_type;
-          if (wanted !== undefined && !deps.replica.hasSignalType(wanted)) throw invalidInput(`No such signal type '${wanted}'`);
+          checkSignalType(req.query.signal_type);
           const [db, caughtUp] = await Promise.all([target.database(), target.replicaCaughtUp()]);
           // Out of date while committed changes are unpublished or published but not yet applied here.
           const lagging = !deps.isReady() || db.unpublished > 0 || !caughtUp;
-          const out: Record<string, { db_size: number; index_size: number; index_out_of_date: boolean; newest_db_item: number; index_built_to: number }> = {};
-          for (const type of wanted ? [wanted] : deps.replica.signalTypes()) {
-            const s = deps.replica.stats(type);
-            if (!s) continue;
+          return perSignalType(req.query.signal_type, (type, s) => {
             const inDb = db.signals.get(type) ?? { count: 0, newestS: -1 };
-            out[type] = {
+            return {
               db_size: inDb.count,
               index_size: s.size,
               index_out_of_date: lagging || inDb.count !== s.size,
               newest_db_item: inDb.newestS,
               index_built_to: builtTo(s),
             };
-          }
-          return out;
+          });
         },
       );
     }
