@@ -22,7 +22,17 @@ describe('POST /c/banks', () => {
     [{ name: 'RATIO', enabled_ratio: 1.5 }, 400, 'enabled_ratio must be between 0.0 and 1.0'],
     [{ name: 'LABELS', labels: [''] }, 400, 'labels must not contain empty labels'],
     [{}, 422, "body must have required property 'name'"],
-    [{ name: 'X', enabled_ratio: 'lots' }, 422, String.raw`body/enabled_ratio must match pattern "^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$"`],
+    // HMA's pydantic model takes a number or a numeric string (clients send "1").
+    [
+      { name: 'X', enabled_ratio: 'lots' },
+      422,
+      String.raw`body/enabled_ratio must be number, body/enabled_ratio must match pattern "^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$", body/enabled_ratio must be null, body/enabled_ratio must match a schema in anyOf`,
+    ],
+    [
+      { name: 'X', enabled_ratio: [] },
+      422,
+      'body/enabled_ratio must be number, body/enabled_ratio must be string, body/enabled_ratio must be null, body/enabled_ratio must match a schema in anyOf',
+    ],
     [{ name: 'X', enabled: 'maybe' }, 422, 'body/enabled must be equal to one of the allowed values'],
   ])('refuses %j with %i', async (body, status, message) => {
     const r = await call('POST', '/c/banks', body);

@@ -16,7 +16,9 @@ interface BankParams {
 const pyTrue = ['true', 'True', 'TRUE', '1', 'yes', 'on', 't', 'y'];
 const pyFalse = ['false', 'False', 'FALSE', '0', 'no', 'off', 'f', 'n'];
 const laxBool = { enum: [true, false, null, 1, 0, ...pyTrue, ...pyFalse] } as const;
-const laxFloat = { type: ['number', 'string', 'null'], pattern: '^\\s*[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?\\s*$' } as const;
+const laxFloat = {
+  anyOf: [{ type: 'number' }, { type: 'string', pattern: '^\\s*[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?\\s*$' }, { type: 'null' }],
+} as const;
 
 interface LaxCreateBody extends Omit<banks.CreateBankInput, 'enabled' | 'enabled_ratio'> {
   readonly enabled?: boolean | number | string | null;
