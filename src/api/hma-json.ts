@@ -6,8 +6,9 @@
  *
  * Which numbers are floats comes from the route's response schema: a number schema
  * with `format: 'float'` (the OpenAPI spelling). Integers stay integers. Like the
- * default serializer, an object schema with `properties` emits only the declared
- * properties unless it allows additional ones.
+ * default (schema-compiled) serializer, an object schema with `properties` emits only the
+ * declared properties unless it allows additional ones, and a numeric string is written
+ * as a number where the schema declares one.
  */
 
 /** The subset of JSON Schema the writer follows. */
@@ -23,6 +24,20 @@ export interface JsonSchemaLike {
 export const float = { type: 'number', format: 'float' } as const;
 
 const isFloatSchema = (s: JsonSchemaLike | undefined) => s?.format === 'float';
+
+const typesOf = (s: JsonSchemaLike | undefined): readonly string[] => (s?.type === undefined ? [] : typeof s.type === 'string' ? [s.type] : s.type);
+
+/**
+ * A numeric string where the schema wants a number (a Postgres bigint arrives as text):
+ * written as the number, as the schema-compiled serializer did.
+ */
+function numberFromText(value: string, schema: JsonSchemaLike | undefined): number | undefined {
+  const types = typesOf(schema);
+  if (types.includes('string') || !(types.includes('integer') || types.includes('number'))) return undefined;
+  if (!/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value)) return undefined;
+  const n = Number(value);
+  return types.includes('integer') ? Math.trunc(n) : n;
+}
 
 function writeNumber(n: number, asFloat: boolean): string {
   if (!Number.isFinite(n)) return 'null';
@@ -51,11 +66,14 @@ function write(value: unknown, schema: JsonSchemaLike | undefined): string | und
   switch (typeof value) {
     case 'number':
       return writeNumber(value, isFloatSchema(schema));
-    case 'string':
+    case 'string': {
+      const n = numberFromText(value, schema);
+      return n === undefined ? JSON.stringify(value) : writeNumber(n, isFloatSchema(schema));
+    }
     case 'boolean':
       return JSON.stringify(value);
     case 'bigint':
-      return value.toString();
+      return isFloatSchema(schema) ? `${value}.0` : value.toString();
     case 'object': {
       if (value === null) return 'null';
       if (Array.isArray(value)) {

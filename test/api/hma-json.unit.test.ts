@@ -32,6 +32,13 @@ describe('hmaStringify', () => {
     expect(hmaStringify({ anything: 1 }, {})).toBe('{"anything":1}');
   });
 
+  it('writes numeric text as a number where the schema declares one (Postgres bigints), and only there', () => {
+    const status = { type: 'object', properties: { fetched_items: { type: 'integer' }, checkpoint_ts: { type: ['integer', 'null'] }, ratio: float, name: { type: 'string' } } } as const;
+    expect(hmaStringify({ fetched_items: '18', checkpoint_ts: null, ratio: '1', name: '42' }, status)).toBe('{"checkpoint_ts":null,"fetched_items":18,"name":"42","ratio":1.0}');
+    expect(hmaStringify({ fetched_items: 'many' }, status)).toBe('{"fetched_items":"many"}');
+    expect(hmaStringify({ n: '7' })).toBe('{"n":"7"}');
+  });
+
   it('keeps JSON.stringify semantics: toJSON, undefined, NaN, nested nulls', () => {
     const when = new Date('2026-01-02T03:04:05.000Z');
     expect(hmaStringify({ at: when, gone: undefined, bad: Number.NaN, list: [undefined, 1] })).toBe(

@@ -5,7 +5,7 @@
  * types as float written with a fraction, every other number an integer.
  */
 import http from 'node:http';
-import { isFloatToken, numbersByKey, parseJsonText, unsortedObjects, type JsonText } from './json-text.js';
+import { isFloatToken, leavesByKey, parseJsonText, unsortedObjects, type JsonText } from './json-text.js';
 
 /** The only float fields of HMA's answers (Python floats); everything else numeric is an int. */
 export const FLOAT_KEYS = new Set(['matching_enabled_ratio', 'enabled_ratio', 'query_match_percent', 'compared_match_percent']);
@@ -28,10 +28,20 @@ export interface CallOptions {
   readonly strict?: boolean;
 }
 
+/** Fields HMA always writes as integers (never as text): ids, timestamps, counts. */
+export const INT_KEYS = new Set([
+  'id', 'bank_content_id', 'disable_until_ts', 'size', 'built_to', 'db_size', 'index_size', 'newest_db_item', 'index_built_to',
+  'fetched_items', 'checkpoint_ts', 'running_fetch_start_ts', 'last_fetch_complete_ts', 'content_count', 'enabled_content_count',
+]);
+
 /** Problems a strict client would have with this JSON text. */
 export function strictProblems(tree: JsonText): string[] {
   const problems = unsortedObjects(tree).map((p) => `keys not sorted at ${p}`);
-  for (const n of numbersByKey(tree)) {
+  for (const n of leavesByKey(tree)) {
+    if (n.kind === 'string') {
+      if (FLOAT_KEYS.has(n.key) || INT_KEYS.has(n.key)) problems.push(`${n.at} is ${n.raw}: HMA writes a number`);
+      continue;
+    }
     if (FLOAT_KEYS.has(n.key) && !isFloatToken(n.raw)) problems.push(`${n.at} is ${n.raw}: HMA writes a float`);
     if (!FLOAT_KEYS.has(n.key) && isFloatToken(n.raw)) problems.push(`${n.at} is ${n.raw}: HMA writes an integer`);
   }

@@ -97,11 +97,12 @@ export function unsortedObjects(t: JsonText, at = '$'): string[] {
   return [...own, ...t.entries.flatMap(([k, v]) => unsortedObjects(v, `${at}.${k}`))];
 }
 
-/** Every number with the key it sits under (array items inherit their array's key). */
-export function numbersByKey(t: JsonText, key = '', at = '$'): Array<{ key: string; raw: string; at: string }> {
-  if (t.kind === 'number') return [{ key, raw: t.raw, at }];
-  if (t.kind === 'array') return t.items.flatMap((item, n) => numbersByKey(item, key, `${at}[${n}]`));
-  if (t.kind === 'object') return t.entries.flatMap(([k, v]) => numbersByKey(v, k, `${at}.${k}`));
+/** Every number and string with the key it sits under (array items inherit their array's key). */
+export function leavesByKey(t: JsonText, key = '', at = '$'): Array<{ key: string; kind: 'number' | 'string'; raw: string; at: string }> {
+  if (t.kind === 'number') return [{ key, kind: 'number', raw: t.raw, at }];
+  if (t.kind === 'string') return [{ key, kind: 'string', raw: JSON.stringify(t.value), at }];
+  if (t.kind === 'array') return t.items.flatMap((item, n) => leavesByKey(item, key, `${at}[${n}]`));
+  if (t.kind === 'object') return t.entries.flatMap(([k, v]) => leavesByKey(v, k, `${at}.${k}`));
   return [];
 }
 
