@@ -64,8 +64,12 @@ function write(value: unknown, schema: JsonSchemaLike | undefined): string | und
     value = (value as { toJSON: () => unknown }).toJSON();
   }
   switch (typeof value) {
-    case 'number':
+    case 'number': {
+      const types = typesOf(schema);
+      // A number where the schema declares only text is written as text, as the compiled serializer did.
+      if (types.includes('string') && !types.includes('number') && !types.includes('integer')) return JSON.stringify(String(value));
       return writeNumber(value, isFloatSchema(schema));
+    }
     case 'string': {
       const n = numberFromText(value, schema);
       return n === undefined ? JSON.stringify(value) : writeNumber(n, isFloatSchema(schema));

@@ -37,6 +37,8 @@ describe('hmaStringify', () => {
     expect(hmaStringify({ fetched_items: '18', checkpoint_ts: null, ratio: '1', name: '42' }, status)).toBe('{"checkpoint_ts":null,"fetched_items":18,"name":"42","ratio":1.0}');
     expect(hmaStringify({ fetched_items: 'many' }, status)).toBe('{"fetched_items":"many"}');
     expect(hmaStringify({ n: '7' })).toBe('{"n":"7"}');
+    expect(hmaStringify({ name: 42 }, status)).toBe('{"name":"42"}');
+    expect(hmaStringify({ v: 3 }, { type: 'object', properties: { v: { type: ['string', 'integer'] } } })).toBe('{"v":3}');
   });
 
   it('keeps JSON.stringify semantics: toJSON, undefined, NaN, nested nulls', () => {
