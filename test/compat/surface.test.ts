@@ -159,6 +159,20 @@ describe('bodiless POSTs: an empty body of any content type', () => {
       expect([type, compare.status, compare.json.message]).toEqual([type, 400, 'Request input was not a dict']);
       const hash = await call('POST', '/h/hash', empty);
       expect([type, hash.status, hash.json.message]).toEqual([type, 400, 'Missing multipart/form-data file upload']);
+      const lookup = await call('POST', '/m/lookup', empty);
+      expect([type, lookup.status, lookup.json.message]).toEqual([type, 400, 'Missing multipart/form-data file upload']);
+      for (const [method, path] of [
+        ['PUT', '/c/bank/SURFACE_BANK'],
+        ['PUT', `/c/bank/SURFACE_BANK/content/${contentId}`],
+        ['PUT', '/c/signal_type/pdq'],
+        ['POST', '/c/exchanges'],
+        ['POST', '/c/exchanges/api/sample'],
+        ['PUT', '/c/exchange/SURFACE_EX'],
+        ['POST', '/m/lookup/batch'],
+      ]) {
+        const r = await call(method!, path!, empty);
+        expect([type, path, r.status, r.json.message]).toEqual([type, path, 400, 'body must be object']);
+      }
     }
     const badNote = await call('POST', `/c/bank/SURFACE_BANK/content?url=${encodeURIComponent(photoUrl)}`, json({ note: 5 }));
     expect([badNote.status, badNote.json.message]).toEqual([400, 'note should be a string']);
