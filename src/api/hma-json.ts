@@ -47,8 +47,7 @@ function writeNumber(n: number, asFloat: boolean): string {
 }
 
 function propertySchema(schema: JsonSchemaLike | undefined, key: string): JsonSchemaLike | undefined {
-  const own = schema?.properties?.[key];
-  if (own) return own;
+  if (schema?.properties && Object.hasOwn(schema.properties, key)) return schema.properties[key];
   const extra = schema?.additionalProperties;
   return typeof extra === 'object' ? extra : undefined;
 }
@@ -56,7 +55,7 @@ function propertySchema(schema: JsonSchemaLike | undefined, key: string): JsonSc
 /** Whether a declared object schema lets `key` through (the default serializer's rule). */
 function emits(schema: JsonSchemaLike | undefined, key: string): boolean {
   if (!schema?.properties) return true;
-  return key in schema.properties || (schema.additionalProperties !== undefined && schema.additionalProperties !== false);
+  return Object.hasOwn(schema.properties, key) || (schema.additionalProperties !== undefined && schema.additionalProperties !== false);
 }
 
 function write(value: unknown, schema: JsonSchemaLike | undefined): string | undefined {

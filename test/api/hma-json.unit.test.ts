@@ -30,6 +30,7 @@ describe('hmaStringify', () => {
     expect(hmaStringify({ name: 'A', matching_enabled_ratio: 1, secret: 'x' }, bank)).toBe('{"matching_enabled_ratio":1.0,"name":"A"}');
     expect(hmaStringify({ a: 1, extra: 2 }, { type: 'object', properties: { a: { type: 'integer' } }, additionalProperties: true })).toBe('{"a":1,"extra":2}');
     expect(hmaStringify({ anything: 1 }, {})).toBe('{"anything":1}');
+    expect(hmaStringify({ name: 'A', toString: 'x', constructor: 'y' }, bank)).toBe('{"name":"A"}');
   });
 
   it('writes numeric text as a number where the schema declares one (Postgres bigints), and only there', () => {
