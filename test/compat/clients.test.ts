@@ -11,7 +11,8 @@ import { multipart } from './support/client.js';
 import { mediaServer, noisePhoto, type MediaServer } from './support/media.js';
 import { useCompatApi } from './support/stack.js';
 
-const api = useCompatApi('compatclients');
+// vPDQ installed too: its /m/compare percentages are HMA's (python-threatexchange's) floats.
+const api = useCompatApi('compatclients', { SIGNAL_TYPES: 'pdq,video_md5,vpdq' });
 const call = api.call;
 
 let media: MediaServer;
@@ -211,6 +212,17 @@ describe('Go policy server (net/http)', () => {
     expect(bad.status).toBe(400);
     expect(bad.headers['content-type']).toMatch(/^application\/json/);
     expect(Object.keys(bad.json)).toEqual(['message']);
+  });
+});
+
+describe('POST /m/compare (the matching debugger, any JSON client)', () => {
+  it('answers [is_match, {distance: int}] for PDQ, {} for MD5, and float percentages for vPDQ', async () => {
+    const frames = ['1', '2', '4', '8'].map((d) => d.repeat(64));
+    const video = JSON.stringify(frames.map((h, i) => `${h},100,${i}.0`));
+    const half = JSON.stringify([...frames.slice(0, 2), '0'.repeat(64), 'e'.repeat(64)].map((h, i) => `${h},100,${i}.0`));
+    const r = await call('POST', '/m/compare', json({ pdq: ['f'.repeat(64), 'f'.repeat(64)], video_md5: ['d41d8cd98f00b204e9800998ecf8427e', 'd41d8cd98f00b204e9800998ecf8427e'], vpdq: [video, half] }));
+    expect(r.status).toBe(200);
+    expect(r.text).toBe('{"pdq":[true,{"distance":0}],"video_md5":[true,{}],"vpdq":[false,{"compared_match_percent":50.0,"query_match_percent":50.0}]}');
   });
 });
 
