@@ -17,7 +17,7 @@ const SEED = 20240611;
 const IMAGE_CASES = 3000;
 const POOL_CASES = 200;
 const VIDEO_CASES = 12;
-const EXPECTED_CODES: readonly ErrorCode[] = ['unsupported_media', 'too_large', 'low_quality'];
+const EXPECTED_CODES: readonly ErrorCode[] = ['unsupported_media', 'unsupported_format', 'too_large', 'low_quality'];
 
 /** mulberry32: small, fast, seedable. */
 function rng(seed: number): () => number {
@@ -115,7 +115,7 @@ describe('fuzzing with mutated media', () => {
   let pool: HashPool;
   beforeAll(async () => {
     seeds = await seedImages();
-    pool = new HashPool({ threads: 2, taskTimeoutMs: 10_000 });
+    pool = new HashPool({ processes: 2, taskTimeoutMs: 10_000, maxRssMb: 1024 });
   });
   afterAll(() => pool?.close());
 
