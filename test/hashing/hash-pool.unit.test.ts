@@ -4,6 +4,7 @@
  * full capacity at once; closing the pool, or the parent dying, ends every process.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -50,6 +51,7 @@ beforeAll(async () => {
     .composite([{ input: Buffer.from('<svg width="200" height="150"><circle cx="80" cy="70" r="50" fill="#fa3"/></svg>'), top: 0, left: 0 }])
     .jpeg()
     .toBuffer();
+  process.env.HMA_TEST_SECRET = 'not-for-decoders';
   pool = new HashPool({ processes: 2, taskTimeoutMs: 1500, maxRssMb: 400 });
   await pool.whenFull();
 });
@@ -61,6 +63,14 @@ describe('the hash pool', () => {
     expect(r.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(pool.pids).toHaveLength(2);
     expect(pool.pids).not.toContain(process.pid);
+  });
+
+  it("gives its processes none of the parent's environment beyond what Node and libvips read", async () => {
+    for (const pid of pool.pids) {
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      expect(env.some((e) => e.startsWith('PATH='))).toBe(true);
+      expect(env.filter((e) => e.startsWith('HMA_TEST_SECRET='))).toEqual([]);
+    }
   });
 
   it('kills a task over its time limit, answers a typed error, and is at full capacity again', async () => {

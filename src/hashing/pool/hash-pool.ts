@@ -13,6 +13,7 @@
  *   by the allocator after one large image does not stay.
  * - Capacity: a stopped or dead process is replaced at once; tasks wait in the pool's queue
  *   for a ready process, so queueing and start-up never eat into a task's time.
+ * - Secrets: a process gets only the environment variables Node, tsx and libvips read.
  * - Shutdown: close() kills the processes; if the parent dies, each exits when its IPC
  *   channel closes, and a parent exiting by process.exit kills them on its way out.
  */
@@ -54,6 +55,15 @@ const ENTRY = new URL('./child-entry.mjs', import.meta.url);
 const RSS_POLL_MS = 50;
 /** Wait before restarting a process that died before it was ready (a broken install must not spin). */
 const RESPAWN_BACKOFF_MS = 1000;
+
+/**
+ * The environment of a hash process: what Node, tsx, libvips and the allocator read, nothing
+ * else, so that the process that parses hostile bytes holds none of the parent's secrets.
+ */
+function childEnv(): NodeJS.ProcessEnv {
+  const keep = /^(PATH|HOME|TMPDIR|TMP|TEMP|LANG|LC_[A-Z]+|TZ|NODE_[A-Z_]+|TSX_[A-Z_]+|VIPS_[A-Z_]+|MALLOC_[A-Z_]+|GLIBC_TUNABLES|UV_THREADPOOL_SIZE)$/;
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => keep.test(k)));
+}
 
 /** Resident set size of a process in bytes, from /proc (Linux); undefined when unavailable. */
 export async function rssOf(pid: number): Promise<number | undefined> {
@@ -218,7 +228,12 @@ export class HashPool implements HashExecutor {
   /** Starts a process in a slot (a new slot, or one whose process was stopped or died). */
   private start(slot: Slot): void {
     // execArgv is not inherited: the parent may run under a test runner's or tsx's loader flags.
-    const child = fork(ENTRY, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(ENTRY, [], {
+      execArgv: [],
+      env: childEnv(),
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     track(child);
     let markReady!: () => void;
     slot.child = child;
