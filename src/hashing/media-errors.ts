@@ -39,7 +39,7 @@ export const emptyMedia = () => unsupportedMedia('empty file: 0 bytes', { reason
 export const mediaTooBig = (bytes: number, limit: number) =>
   tooLarge(`media is larger than the ${limit}-byte limit`, { reason: 'bytes', bytes, limit });
 
-/** An HmaError survives the trip from a worker thread as plain data; this rebuilds it. */
+/** An HmaError survives the trip from a hash process as plain data; this rebuilds it. */
 export interface SerializedHmaError {
   readonly code: HmaError['code'];
   readonly message: string;

@@ -4,11 +4,11 @@ import { registry } from '../observability/metrics.js';
 
 /** What the pool gauges read from a pool. */
 export interface PoolLoad {
-  /** Tasks waiting for a free worker. */
+  /** Tasks waiting for a free hash process. */
   readonly queued: number;
-  /** Tasks running on a worker. */
+  /** Tasks running in a hash process. */
   readonly busy: number;
-  /** Workers the pool runs. */
+  /** Hash processes the pool runs. */
   readonly concurrency: number;
 }
 
