@@ -70,9 +70,9 @@ let bridge: Buffer;
 let bombs: Array<{ name: string; bytes: Buffer; status: number; message: RegExp }>;
 
 const parentRss = () => process.memoryUsage().rss;
-async function poolRss(): Promise<number> {
+function poolRss(): number {
   let n = 0;
-  for (const pid of pool.pids) n += (await rssOf(pid)) ?? 0;
+  for (const pid of pool.pids) n += rssOf(pid) ?? 0;
   return n;
 }
 const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
@@ -124,13 +124,13 @@ describe('hostile images in parallel', () => {
       warm.push(r.ms);
     }
     const usualMs = [...warm].sort((a, b) => a - b)[1];
-    const before = { parent: parentRss(), pool: await poolRss() };
+    const before = { parent: parentRss(), pool: poolRss() };
 
     let peak = { parent: 0, pool: 0 };
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        peak = { parent: Math.max(peak.parent, parentRss()), pool: Math.max(peak.pool, await poolRss()) };
+        peak = { parent: Math.max(peak.parent, parentRss()), pool: Math.max(peak.pool, poolRss()) };
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
@@ -150,7 +150,7 @@ describe('hostile images in parallel', () => {
     expect(pool.pids).toHaveLength(2);
     const after = await upload(base, bridge);
     expect([after.status, after.body.pdq]).toEqual([200, BRIDGE_PDQ]);
-    const afterMem = { parent: parentRss(), pool: await poolRss() };
+    const afterMem = { parent: parentRss(), pool: poolRss() };
 
     console.log(
       `bombs: ${bombs.length} in parallel answered in ${bombsMs.toFixed(0)} ms; normal image ${usualMs.toFixed(0)} ms before, ${after.ms.toFixed(0)} ms after\n` +

@@ -4,13 +4,15 @@
  * full capacity at once; closing the pool, or the parent dying, ends every process.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isHmaError, type HmaError } from '../../src/errors/errors.js';
-import { HashPool, rssOf } from '../../src/hashing/pool/hash-pool.js';
+import { hashPhoto } from '../../src/hashing/photo.js';
+import { HashPool, rssOf, SPOOL_BYTES } from '../../src/hashing/pool/hash-pool.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const opts = { mode: 'fullres', maxPixels: 1e8, grey16: 'high_byte' } as const;
@@ -73,6 +75,20 @@ describe('the hash pool', () => {
     }
   });
 
+  it('hands media over SPOOL_BYTES to the process as a temporary file, with the same hash, and removes the file', async () => {
+    const w = 1600;
+    const h = 1000;
+    const noise = Buffer.alloc(w * h * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    const big = await sharp(noise, { raw: { width: w, height: h, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+    expect(big.length).toBeGreaterThan(SPOOL_BYTES);
+    const spooled = () => readdirSync(os.tmpdir()).filter((f) => f.startsWith('hma-photo-'));
+    const leftBefore = spooled();
+    const viaFile = await pool.hashPhoto(big, opts);
+    expect(viaFile).toEqual(await hashPhoto(big, opts));
+    expect(spooled()).toEqual(leftBefore);
+  });
+
   it('kills a task over its time limit, answers a typed error, and is at full capacity again', async () => {
     const before = pool.pids;
     const err = await errorOf(pool.sleepInWorker(60_000));
@@ -114,7 +130,7 @@ describe('the hash pool', () => {
 
   it('reads the resident memory of its processes', async () => {
     for (const pid of pool.pids) {
-      const rss = await rssOf(pid);
+      const rss = rssOf(pid);
       expect(rss).toBeGreaterThan(10 * 1024 * 1024);
       expect(rss).toBeLessThan(400 * 1024 * 1024);
     }

@@ -18,8 +18,10 @@
  *   channel closes, and a parent exiting by process.exit kills them on its way out.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { deserializeHmaError, hashingStopped, type StoppedReason } from '../media-errors.js';
 import { hashMetrics } from '../metrics.js';
 import type { PdqHashValue, PhotoHash, PhotoHashOptions } from '../photo.js';
@@ -53,6 +55,12 @@ export interface HashPoolOptions {
 
 const ENTRY = new URL('./child-entry.mjs', import.meta.url);
 const RSS_POLL_MS = 50;
+/**
+ * Larger media reach the process as a temporary file rather than through the IPC pipe: a
+ * file costs one write here and is read by libvips as it decodes, where the pipe costs
+ * serialising, ~4 ms/MB of wall time and a whole copy on each side (docs/HMA-COMPATIBILITY.md).
+ */
+export const SPOOL_BYTES = 4 * 1024 * 1024;
 /** Wait before restarting a process that died before it was ready (a broken install must not spin). */
 const RESPAWN_BACKOFF_MS = 1000;
 
@@ -65,10 +73,13 @@ function childEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => keep.test(k)));
 }
 
-/** Resident set size of a process in bytes, from /proc (Linux); undefined when unavailable. */
-export async function rssOf(pid: number): Promise<number | undefined> {
+/**
+ * Resident set size of a process in bytes, from /proc (Linux); undefined when unavailable.
+ * Read synchronously: a few microseconds, and no trip through the libuv thread pool.
+ */
+export function rssOf(pid: number): number | undefined {
   try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : undefined;
   } catch {
     return undefined;
@@ -89,8 +100,7 @@ interface Running extends Pending {
 /** One process of the pool. A slot outlives its processes: a replacement takes the same slot. */
 interface Slot {
   child: ChildProcess;
-  /** `checking`: its task is done and its memory is being read before it takes another. */
-  state: 'starting' | 'idle' | 'busy' | 'checking';
+  state: 'starting' | 'idle' | 'busy';
   running?: Running;
   /** The first task on a process: its readiness is what callers of `whenFull` wait for. */
   ready: Promise<void>;
@@ -134,7 +144,17 @@ export class HashPool implements HashExecutor {
   }
 
   async hashPhoto(input: ImageInput, options: PhotoHashOptions): Promise<PhotoHash> {
-    return unwrap<PhotoHash>(await this.run({ kind: 'photo', input, options }));
+    if (typeof input === 'string' || input.byteLength <= SPOOL_BYTES) {
+      return unwrap<PhotoHash>(await this.run({ kind: 'photo', input, options }));
+    }
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hma-photo-'));
+    try {
+      const file = path.join(dir, 'media');
+      await writeFile(file, input);
+      return unwrap<PhotoHash>(await this.run({ kind: 'photo', input: file, options }));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   async hashFrame(rgb: Uint8Array, width: number, height: number): Promise<PdqHashValue> {
@@ -253,10 +273,10 @@ export class HashPool implements HashExecutor {
       if (!r || r.id !== msg.id) return;
       clearTimeout(r.timer);
       slot.running = undefined;
-      slot.state = 'checking';
+      slot.state = 'idle';
       if (msg.type === 'done') r.resolve(msg.outcome);
       else r.reject(new Error(`hash task failed: ${msg.message}`));
-      void this.afterTask(slot, child);
+      this.afterTask(slot, child);
     });
     child.on('error', () => undefined); // 'exit' follows and does the work
     child.once('exit', () => {
@@ -281,14 +301,9 @@ export class HashPool implements HashExecutor {
   }
 
   /** A process that kept much memory after its task is recycled rather than reused. */
-  private async afterTask(slot: Slot, child: ChildProcess): Promise<void> {
-    const rss = child.pid ? await rssOf(child.pid) : undefined;
-    if (slot.child !== child || slot.state !== 'checking') return;
-    if (rss !== undefined && rss > this.maxRssBytes / 2) {
-      this.replace(slot);
-      return;
-    }
-    slot.state = 'idle';
+  private afterTask(slot: Slot, child: ChildProcess): void {
+    const rss = child.pid ? rssOf(child.pid) : undefined;
+    if (rss !== undefined && rss > this.maxRssBytes / 2) this.replace(slot);
     this.dispatch();
   }
 
@@ -330,9 +345,8 @@ export class HashPool implements HashExecutor {
       for (const slot of busy) {
         const { child, running } = slot;
         if (!child.pid || !running) continue;
-        void rssOf(child.pid).then((rss) => {
-          if (rss !== undefined && rss > this.maxRssBytes) this.stop(slot, running.id, 'memory');
-        });
+        const rss = rssOf(child.pid);
+        if (rss !== undefined && rss > this.maxRssBytes) this.stop(slot, running.id, 'memory');
       }
     }, RSS_POLL_MS);
     this.rssWatch.unref();
