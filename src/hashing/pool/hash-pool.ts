@@ -178,9 +178,11 @@ export class HashPool implements HashExecutor {
   /** Resolves once every slot has a ready process (after start-up or a replacement). */
   async whenFull(): Promise<void> {
     for (;;) {
-      const pending = this.slots.filter((s) => s.state === 'starting');
-      if (pending.length === 0) return;
-      await Promise.all(pending.map((s) => s.ready));
+      const starting = this.slots.filter((s) => s.state === 'starting');
+      if (starting.length === 0 || this.closed) return;
+      await Promise.all(starting.map((s) => s.ready));
+      // A process that died while starting waits RESPAWN_BACKOFF_MS for its successor.
+      if (this.slots.some((s) => s.state === 'starting')) await new Promise((r) => setTimeout(r, 50));
     }
   }
 
@@ -279,7 +281,7 @@ export class HashPool implements HashExecutor {
       this.afterTask(slot, child);
     });
     child.on('error', () => undefined); // 'exit' follows and does the work
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       markReady();
       if (slot.child !== child || this.closed) return;
       const r = slot.running;
@@ -288,6 +290,11 @@ export class HashPool implements HashExecutor {
         clearTimeout(r.timer);
         hashMetrics.stopped.inc({ reason: 'crashed' });
         r.reject(hashingStopped('crashed', 0));
+      }
+      if (slot.state === 'starting') {
+        // A process that cannot start (a broken install) must not leave callers waiting forever.
+        const cannotStart = new Error(`a hash process exited while starting (${signal ?? `code ${code}`})`);
+        for (const p of this.queue.splice(0)) p.reject(cannotStart);
       }
       const early = slot.state === 'starting' && Date.now() - startedAt < RESPAWN_BACKOFF_MS;
       slot.state = 'starting';
