@@ -147,7 +147,7 @@ describe('fuzzing with mutated media', () => {
     expect(outcomes.get('unsupported_media')).toBeGreaterThan(IMAGE_CASES / 20);
   });
 
-  it(`${POOL_CASES} mutated images through the worker pool`, { timeout: 120_000 }, async () => {
+  it(`${POOL_CASES} mutated images through the hash pool`, { timeout: 120_000 }, async () => {
     const { failures, outcomes } = await fuzzPhotos(new MediaHasher(config, pool), POOL_CASES, SEED + 1);
     expect(failures).toEqual([]);
     expect((outcomes.get('hash') ?? 0) + (outcomes.get('unsupported_media') ?? 0)).toBeGreaterThan(POOL_CASES / 2);

@@ -147,7 +147,7 @@ describe('the hash pool', () => {
     await expect(other.hashPhoto(photo, opts)).rejects.toThrow(/closed/);
   });
 
-  it('SIGTERM of the parent ends its hash processes promptly, even mid-decode', { timeout: 60_000 }, async () => {
+  it('SIGTERM of the parent ends its hash processes promptly, even mid-task', { timeout: 60_000 }, async () => {
     const script = `
       import { HashPool } from './src/hashing/pool/hash-pool.ts';
       const pool = new HashPool({ processes: 2, taskTimeoutMs: 60000, maxRssMb: 2000 });
