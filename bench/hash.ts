@@ -8,7 +8,9 @@
  *   hash     — the PDQ core on those pixels (incl. the 512×512 squash in cli512nn mode)
  *   file     — the whole photo path (hashPhoto): images/s per core
  * plus the pure hash step at 256² and 512² decoded pixels, sharp's bare decode to raw RGB
- * for context, and (unless --no-pool) whole-file throughput through the worker pool.
+ * for context, and (unless --no-pool) whole-file throughput through the hash pool (one
+ * process per core) and the pool's round-trip cost per file: one file at a time through the
+ * pool against the same call on this thread, and the CPU the calling process spends per file.
  * Every figure is the median of R runs of at least S seconds each. Per-core figures are CPU
  * time (user + system, all threads of this process) per image, which stays meaningful when
  * other work shares the cores; wall-clock figures are printed next to them.
@@ -21,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { decodeImage, probeImage } from '../src/hashing/decode-image.js';
-import { hashPhoto, hashPixels } from '../src/hashing/photo.js';
+import { hashPhoto, hashPixels, type PhotoHashOptions } from '../src/hashing/photo.js';
 import { HashPool } from '../src/hashing/pool/hash-pool.js';
 import { PdqHasher } from '../src/signals/pdq/hasher.js';
 import { hash256ToHex } from '../src/signals/pdq/hash256.js';
@@ -36,7 +38,10 @@ const RUNS = opt('runs', 5);
 const SECONDS = opt('seconds', 0.6);
 const WITH_POOL = !args.includes('--no-pool');
 
-const testdata = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/testdata/pdq');
+const testdata = path.join(
+  process.env.TESTDATA_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/testdata'),
+  'pdq',
+);
 const SOURCES = [
   'pdq-data/reg-test-input/exif-rotn/exif-rotn-1.jpg',
   'pdq-data/reg-test-input/exif-rotn/exif-rotn-6.jpg',
@@ -170,17 +175,18 @@ async function main(): Promise<void> {
   }
 
   if (WITH_POOL) {
-    const threads = os.availableParallelism();
-    const pool = new HashPool({ threads, taskTimeoutMs: 60_000 });
-    await Promise.all(Array.from({ length: threads }, () => pool.hashPhoto((corpus.get('256x256') ?? [])[0], { ...decodeOpts, mode: 'fullres' })));
-    console.log(`\n## Worker pool, ${threads} threads (whole files, wall-clock images/s in total)\n`);
+    const processes = os.availableParallelism();
+    const pool = new HashPool({ processes, taskTimeoutMs: 60_000, maxRssMb: 4096 });
+    await pool.whenFull();
+    await Promise.all(Array.from({ length: processes }, () => pool.hashPhoto((corpus.get('256x256') ?? [])[0], { ...decodeOpts, mode: 'fullres' })));
+    console.log(`\n## Hash pool, ${processes} processes (whole files, wall-clock images/s in total)\n`);
     console.log('| size | cli512nn | fullres |');
     console.log('|---|---|---|');
     for (const [w, h] of SIZES) {
       const jpegs = corpus.get(`${w}x${h}`) ?? [];
       const rates: string[] = [];
       for (const mode of MODES) {
-        const batch = threads * 4;
+        const batch = processes * 4;
         const t = await timeIt(async (i) => {
           await Promise.all(Array.from({ length: batch }, (_, k) => pool.hashPhoto(jpegs[(i + k) % jpegs.length], { ...decodeOpts, mode })));
         });
@@ -188,7 +194,34 @@ async function main(): Promise<void> {
       }
       console.log(`| ${w}×${h} | ${rates.join(' | ')} |`);
     }
+    await roundTrip(corpus, (bytes, opts) => pool.hashPhoto(bytes, opts), decodeOpts);
     await pool.close();
+  }
+}
+
+/**
+ * The pool's cost per file: one file at a time (cli512nn), through the pool and on this
+ * thread; the difference of the wall-clock medians is the round trip (message passing, the
+ * copy of the bytes, scheduling), and the calling process's CPU per file through the pool is
+ * what hashing costs the API process itself.
+ */
+async function roundTrip(
+  corpus: Map<string, Buffer[]>,
+  viaPool: (bytes: Buffer, opts: PhotoHashOptions) => Promise<unknown>,
+  decodeOpts: { readonly maxPixels: number; readonly grey16: 'high_byte' },
+): Promise<void> {
+  console.log('\n## Pool round trip, one file at a time (cli512nn; ms per file)\n');
+  console.log('| size | file KB | this thread wall | through the pool wall | round trip | caller CPU per file via pool |');
+  console.log('|---|---|---|---|---|---|');
+  const opts = { ...decodeOpts, mode: 'cli512nn' } as const;
+  for (const [w, h] of SIZES) {
+    const jpegs = corpus.get(`${w}x${h}`) ?? [];
+    const kb = jpegs.reduce((n, j) => n + j.length, 0) / jpegs.length / 1024;
+    const local = await timeIt((i) => hashPhoto(jpegs[i % jpegs.length], opts));
+    const pooled = await timeIt((i) => viaPool(jpegs[i % jpegs.length], opts));
+    console.log(
+      `| ${w}×${h} | ${fmt(kb, 0)} | ${fmt(local.wall, 2)} | ${fmt(pooled.wall, 2)} | ${fmt(pooled.wall - local.wall, 2)} | ${fmt(pooled.cpu, 2)} |`,
+    );
   }
 }
 

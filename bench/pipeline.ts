@@ -568,7 +568,7 @@ async function main(): Promise<void> {
     `${inline.length} inline JPEGs (mean ${(inline.reduce((n, x) => n + x.length, 0) / inline.length / 1024).toFixed(1)} KB)`);
 
   // Plant the first image of each set in the bank (ids above the random ones).
-  const planter = MediaHasher.fromConfig(config, { inProcess: true });
+  const planter = MediaHasher.fromConfig(config, { processes: 1 });
   const planted: Array<{ id: number; pdq: string }> = [];
   for (const [k, img] of [byUrl[0], inline[0]].entries()) {
     const r = await planter.hashMedia({ source: { bytes: img }, contentType: 'photo' });
@@ -577,7 +577,7 @@ async function main(): Promise<void> {
   await planter.close();
   await loadIndex(b, planted);
 
-  log(`baseline: hashing the same images on a ${config.HASH_WORKERS}-thread pool for ${BASELINE_S} s each`);
+  log(`baseline: hashing the same images on a ${config.HASH_WORKERS}-process pool for ${BASELINE_S} s each`);
   const baseUrl = await hashBaseline(config, byUrl, BASELINE_S);
   const baseInline = await hashBaseline(config, inline, BASELINE_S);
   log(`baseline: 512×512 ${baseUrl.perSecond.toFixed(1)}/s (CPU ${ms(baseUrl.cpuPerItem.hash)} per image), inline 64 KB ${baseInline.perSecond.toFixed(1)}/s (CPU ${ms(baseInline.cpuPerItem.hash)})`);

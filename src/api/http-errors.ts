@@ -7,6 +7,7 @@ export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
   conflict: 409,
   too_large: 413,
   unsupported_media: 400,
+  unsupported_format: 415,
   low_quality: 400,
   url_refused: 400,
   fetch_failed: 400,

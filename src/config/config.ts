@@ -119,8 +119,10 @@ const spec = {
   MAX_MEDIA_BYTES: [int(1, 2 ** 40), String(200 * 1024 * 1024)],
   MAX_IMAGE_PIXELS: [int(1, 2 ** 31), String(100_000_000)],
   VIDEO_FRAMES_PER_SECOND: [z.string().trim().regex(/^\d+(\.\d+)?$/, 'expected a number').transform(Number).pipe(z.number().positive().max(60)), '1'],
-  /** Time limit of one photo (or video frame) task in the hash worker pool; a stuck worker is terminated. */
+  /** Time limit of one photo (or video frame) task in the hash pool; its process is killed past it. */
   HASH_TASK_TIMEOUT_MS: [int(100, 600_000), '30000'],
+  /** Resident memory a hash process may reach while hashing; it is killed past it (the task fails, a new process takes its place). */
+  HASH_WORKER_MAX_RSS_MB: [int(128, 1_048_576), '2048'],
   /** Time limit for hashing one whole video, ffmpeg decoding included. */
   VIDEO_HASH_TIMEOUT_MS: [int(1000, 86_400_000), '600000'],
   /** vPDQ: a frame within this many bits of the last kept frame is dropped (0 = exact repeats only). */

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'conflict' // e.g. name taken, bank owned by an exchange
   | 'too_large' // media or body over the configured limit
   | 'unsupported_media' // not an image/video we can decode
+  | 'unsupported_format' // a recognised format we refuse to decode (e.g. SVG, PDF)
   | 'low_quality' // decoded, but below the signal type's minimum quality
   | 'url_refused' // SSRF protection refused the URL
   | 'fetch_failed' // the media URL could not be fetched (permanent)

@@ -1,26 +1,20 @@
 /**
  * Guessing the content type of a file from its first bytes (then its extension), for callers
- * that have no declared type, such as the CLI. Anything sharp decodes counts as a photo
- * (GIFs included: their first frame is hashed); ISO-BMFF is split by its brand.
+ * that have no declared type, such as the CLI. Any image format image-format.ts recognises
+ * counts as a photo (GIFs included: their first frame is hashed), including those it refuses,
+ * so that hashing can say which format it refused; other ISO-BMFF brands are video.
  */
 import type { ContentType } from '../signals/registry.js';
-
-const IMAGE_BRANDS = new Set(['avif', 'avis', 'heic', 'heix', 'heim', 'heis', 'hevc', 'mif1', 'msf1']);
+import { sniffImage } from './image-format.js';
 
 const ascii = (b: Uint8Array, start: number, end: number) => String.fromCharCode(...b.subarray(start, end));
 
 /** Sniffs the first bytes (pass at least 189 to recognise MPEG-TS); undefined when unrecognised. */
 export function sniffContentType(head: Uint8Array): ContentType | undefined {
   const at = (i: number, ...bytes: number[]) => bytes.every((v, k) => head[i + k] === v);
-  if (at(0, 0xff, 0xd8, 0xff) || at(0, 0x89, 0x50, 0x4e, 0x47)) return 'photo';
-  if (ascii(head, 0, 4) === 'GIF8') return 'photo';
-  if (at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a)) return 'photo';
-  if (ascii(head, 0, 4) === 'RIFF') {
-    const kind = ascii(head, 8, 12);
-    if (kind === 'WEBP') return 'photo';
-    if (kind === 'AVI ') return 'video';
-  }
-  if (ascii(head, 4, 8) === 'ftyp') return IMAGE_BRANDS.has(ascii(head, 8, 12).trim()) ? 'photo' : 'video';
+  if (sniffImage(head).kind !== 'unknown') return 'photo';
+  if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 12) === 'AVI ') return 'video';
+  if (ascii(head, 4, 8) === 'ftyp') return 'video';
   if (at(0, 0x1a, 0x45, 0xdf, 0xa3)) return 'video'; // Matroska / WebM
   if (ascii(head, 0, 3) === 'FLV' || at(0, 0x00, 0x00, 0x01, 0xba)) return 'video';
   if (head[0] === 0x47 && head[188] === 0x47) return 'video'; // MPEG-TS: sync byte every 188 bytes

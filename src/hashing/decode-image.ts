@@ -6,12 +6,17 @@
  * - Animated GIF/WebP/AVIF: the first frame (sharp's default, as PIL does).
  * - 16-bit grey: sharp's high byte by default; `grey16: 'clamp'` reproduces Pillow's clamp to
  *   255 (what python-threatexchange/HMA hash), opt-in as the spec recommends.
+ * - Only the formats of image-format.ts are decoded, decided from the bytes before libvips
+ *   sees them (the hash process also blocks every other libvips loader, see pool/tasks.ts).
  * - The pixel limit is checked on the header, before any decoding (decompression bombs), and
- *   again by sharp's own limitInputPixels.
+ *   again by sharp's own limitInputPixels; decoding reads sequentially (no whole-image cache
+ *   for formats that allow it) and fails on the first decoder warning.
  */
+import { open as openFile } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { HmaError, invalidInput } from '../errors/errors.js';
 import type { PixelImage } from '../signals/pdq/image.js';
+import { requireDecodable, SNIFF_BYTES } from './image-format.js';
 import { emptyMedia, tooLarge, unsupportedMedia } from './media-errors.js';
 
 export interface DecodeOptions {
@@ -25,9 +30,29 @@ export interface DecodedImage extends PixelImage {
 
 export type ImageInput = Uint8Array | string;
 
-function open(input: ImageInput, maxPixels: number): Sharp {
+/** `maxPixels` false: no limit, for reading a header only (so that the refusal can name the size). */
+function open(input: ImageInput, maxPixels: number | false): Sharp {
   const src = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  return sharp(src, { ignoreIcc: true, limitInputPixels: maxPixels, failOn: 'warning', pages: 1 });
+  return sharp(src, { ignoreIcc: true, limitInputPixels: maxPixels, failOn: 'warning', pages: 1, sequentialRead: true });
+}
+
+/** The first bytes of an input, for sniffing its format. */
+async function headOf(input: ImageInput): Promise<Uint8Array> {
+  if (typeof input !== 'string') return input.subarray(0, SNIFF_BYTES);
+  let file;
+  try {
+    file = await openFile(input, 'r');
+  } catch {
+    throw invalidInput(`file not found: ${input}`);
+  }
+  try {
+    const buf = new Uint8Array(SNIFF_BYTES);
+    const { bytesRead } = await file.read(buf, 0, SNIFF_BYTES, 0);
+    if (bytesRead === 0) throw emptyMedia();
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }
 
 /** Maps a sharp/libvips failure on an input to the typed error a client should see. */
@@ -50,12 +75,16 @@ function isGrey(meta: Metadata): boolean {
   return (meta.channels ?? 3) <= 2 || meta.space === 'b-w' || meta.space === 'grey16';
 }
 
-/** Header only: format and size, refusing images over the pixel limit before decoding. */
+/**
+ * Header only: format and size, refusing formats we do not decode (from the bytes) and images
+ * over the pixel limit, before any decoding.
+ */
 export async function probeImage(input: ImageInput, opts: DecodeOptions): Promise<Metadata & { width: number; height: number }> {
   if (typeof input !== 'string' && input.byteLength === 0) throw emptyMedia();
+  requireDecodable(await headOf(input));
   let meta: Metadata;
   try {
-    meta = await open(input, opts.maxPixels).metadata();
+    meta = await open(input, false).metadata();
   } catch (err) {
     throw decodeError(err, input);
   }

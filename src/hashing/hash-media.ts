@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { invalidInput } from '../errors/errors.js';
 import type { Md5Hex } from '../signals/md5/md5.js';
+import type { DihedralName } from '../signals/pdq/dihedral.js';
 import type { PdqHex } from '../signals/pdq/hash256.js';
 import type { PdqMode } from '../signals/pdq/image.js';
 import { signalTypesFor, type ContentType, type SignalTypeName } from '../signals/registry.js';
@@ -25,7 +26,7 @@ import { toVpdqSignal, type VpdqSignal } from '../signals/vpdq/signal.js';
 import { emptyMedia, mediaTooBig } from './media-errors.js';
 import { hashMetrics } from './metrics.js';
 import { collectStream, fileSize, md5OfBytes, md5OfFile, spoolStream } from './md5-stream.js';
-import { HashPool, InProcessHasher, type HashExecutor } from './pool/hash-pool.js';
+import { HashPool, type HashExecutor } from './pool/hash-pool.js';
 import { hashVideoFrames } from './video.js';
 
 export type MediaSource =
@@ -55,7 +56,7 @@ export interface PdqResult {
   readonly height: number;
   readonly format: string;
   /** The 8 rotation/flip variants, when the request asked for them. */
-  readonly dihedral?: ReadonlyArray<{ readonly name: string; readonly hash: PdqHex }>;
+  readonly dihedral?: ReadonlyArray<{ readonly name: DihedralName; readonly hash: PdqHex }>;
 }
 
 export interface VideoMd5Result {
@@ -124,11 +125,13 @@ export class MediaHasher {
     readonly executor: HashExecutor,
   ) {}
 
-  /** A hasher over a worker pool of HASH_WORKERS threads (or in-process, for one-shot tools). */
-  static fromConfig(cfg: Config, opts: { inProcess?: boolean } = {}): MediaHasher {
-    const executor = opts.inProcess
-      ? new InProcessHasher()
-      : new HashPool({ threads: cfg.HASH_WORKERS, taskTimeoutMs: cfg.HASH_TASK_TIMEOUT_MS });
+  /** A hasher over a pool of HASH_WORKERS hash processes. */
+  static fromConfig(cfg: Config, opts: { processes?: number } = {}): MediaHasher {
+    const executor = new HashPool({
+      processes: opts.processes ?? cfg.HASH_WORKERS,
+      taskTimeoutMs: cfg.HASH_TASK_TIMEOUT_MS,
+      maxRssMb: cfg.HASH_WORKER_MAX_RSS_MB,
+    });
     return new MediaHasher(cfg, executor);
   }
 

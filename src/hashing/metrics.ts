@@ -1,14 +1,14 @@
-/** Hashing metrics: time per signal type, and the worker pools' queues (every pool of the process, summed). */
-import { Gauge, Histogram } from 'prom-client';
+/** Hashing metrics: time per signal type, the hash pools' queues (every pool of the process, summed) and stopped tasks. */
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { registry } from '../observability/metrics.js';
 
 /** What the pool gauges read from a pool. */
 export interface PoolLoad {
-  /** Tasks waiting for a free worker. */
+  /** Tasks waiting for a free hash process. */
   readonly queued: number;
-  /** Tasks running on a worker. */
+  /** Tasks running in a hash process. */
   readonly busy: number;
-  /** Workers the pool runs. */
+  /** Hash processes the pool runs. */
   readonly concurrency: number;
 }
 
@@ -31,21 +31,27 @@ export const hashMetrics = {
   }),
   queued: new Gauge({
     name: 'hma_hash_pool_queue_length',
-    help: 'Hashing tasks waiting for a free worker thread',
+    help: 'Hashing tasks waiting for a free hash process',
     registers: [registry],
     collect: sum((p) => p.queued),
   }),
   busy: new Gauge({
     name: 'hma_hash_pool_busy_workers',
-    help: 'Worker threads running a hashing task',
+    help: 'Hash processes running a hashing task',
     registers: [registry],
     collect: sum((p) => p.busy),
   }),
   workers: new Gauge({
     name: 'hma_hash_pool_workers',
-    help: 'Worker threads of the hashing pools',
+    help: 'Hash processes of the hashing pools',
     registers: [registry],
     collect: sum((p) => p.concurrency),
+  }),
+  stopped: new Counter({
+    name: 'hma_hash_tasks_stopped_total',
+    help: 'Hashing tasks whose process was killed (timeout, memory) or died (crashed), by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
   }),
   watchPool(pool: PoolLoad): void {
     pools.add(pool);

@@ -1,6 +1,6 @@
 /**
- * Photo → PDQ (hash and quality): sharp decoding plus the PDQ core. This runs inside a pool
- * worker (or in-process for the CLI and tests); it knows nothing about transport.
+ * Photo → PDQ (hash and quality): sharp decoding plus the PDQ core. This runs inside a
+ * hash process (or in-process for tests); it knows nothing about transport.
  */
 import { DIHEDRAL_NAMES, type DihedralName } from '../signals/pdq/dihedral.js';
 import { PdqHasher } from '../signals/pdq/hasher.js';
@@ -30,7 +30,7 @@ export interface PhotoHash extends PdqHashValue {
 }
 
 let hasher: PdqHasher | undefined;
-/** One hasher (reusable buffers) per thread. */
+/** One hasher (reusable buffers) per process. */
 function threadHasher(): PdqHasher {
   hasher ??= new PdqHasher();
   return hasher;

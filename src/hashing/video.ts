@@ -1,6 +1,6 @@
 /**
  * Video → per-frame PDQ (the vPDQ features): ffmpeg decodes in a child process, frames are
- * hashed by the executor (the worker pool) with a bounded number in flight, so memory stays at
+ * hashed by the executor (the hash pool) with a bounded number in flight, so memory stays at
  * a few frames whatever the video's length.
  */
 import type { PdqHashValue } from './photo.js';

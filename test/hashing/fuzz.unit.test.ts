@@ -17,7 +17,7 @@ const SEED = 20240611;
 const IMAGE_CASES = 3000;
 const POOL_CASES = 200;
 const VIDEO_CASES = 12;
-const EXPECTED_CODES: readonly ErrorCode[] = ['unsupported_media', 'too_large', 'low_quality'];
+const EXPECTED_CODES: readonly ErrorCode[] = ['unsupported_media', 'unsupported_format', 'too_large', 'low_quality'];
 
 /** mulberry32: small, fast, seedable. */
 function rng(seed: number): () => number {
@@ -115,7 +115,7 @@ describe('fuzzing with mutated media', () => {
   let pool: HashPool;
   beforeAll(async () => {
     seeds = await seedImages();
-    pool = new HashPool({ threads: 2, taskTimeoutMs: 10_000 });
+    pool = new HashPool({ processes: 2, taskTimeoutMs: 10_000, maxRssMb: 1024 });
   });
   afterAll(() => pool?.close());
 
@@ -147,7 +147,7 @@ describe('fuzzing with mutated media', () => {
     expect(outcomes.get('unsupported_media')).toBeGreaterThan(IMAGE_CASES / 20);
   });
 
-  it(`${POOL_CASES} mutated images through the worker pool`, { timeout: 120_000 }, async () => {
+  it(`${POOL_CASES} mutated images through the hash pool`, { timeout: 120_000 }, async () => {
     const { failures, outcomes } = await fuzzPhotos(new MediaHasher(config, pool), POOL_CASES, SEED + 1);
     expect(failures).toEqual([]);
     expect((outcomes.get('hash') ?? 0) + (outcomes.get('unsupported_media') ?? 0)).toBeGreaterThan(POOL_CASES / 2);

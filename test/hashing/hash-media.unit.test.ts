@@ -199,14 +199,14 @@ describe('content-type detection', () => {
   });
 });
 
-describe('the worker pool', () => {
+describe('the hash pool', () => {
   let pool: HashPool;
   beforeAll(() => {
-    pool = new HashPool({ threads: 2, taskTimeoutMs: 1500 });
+    pool = new HashPool({ processes: 2, taskTimeoutMs: 1500, maxRssMb: 512 });
   });
   afterAll(() => pool.close());
 
-  it('hashes in worker threads, identically, and returns typed errors from them', async () => {
+  it('hashes in hash processes, identically, and returns typed errors from them', async () => {
     const opts = { mode: 'fullres', maxPixels: 1e8, grey16: 'high_byte' } as const;
     const results = await Promise.all(['ptx-resources/rgb.jpeg', 'ptx-resources/LA.png', 'pdq-data/misc-images/wee.jpg'].map((f) => pool.hashPhoto(pdq(f), opts)));
     expect(results.map((r) => r.hash)).toEqual(['ptx-resources/rgb.jpeg', 'ptx-resources/LA.png', 'pdq-data/misc-images/wee.jpg'].map((f) => ref.images[f].fullres.hash));
@@ -214,7 +214,7 @@ describe('the worker pool', () => {
     expect(err.code).toBe('unsupported_media');
   });
 
-  it('stops a task over its time limit with a typed error, replaces the worker and carries on', async () => {
+  it('stops a task over its time limit with a typed error, replaces the process and carries on', async () => {
     const err = await hmaError(pool.sleepInWorker(60_000));
     expect([err.code, err.details?.reason]).toEqual(['unsupported_media', 'timeout']);
     const r = await pool.hashPhoto(pdq('ptx-resources/rgb.jpeg'), { mode: 'fullres', maxPixels: 1e8, grey16: 'high_byte' });
@@ -222,7 +222,7 @@ describe('the worker pool', () => {
   });
 
   it('never blocks the event loop while hashing', async () => {
-    // A worker is kept busy for a second; meanwhile the main loop must keep turning.
+    // A hash process is kept busy for a second; meanwhile the main loop must keep turning.
     let turns = 0;
     let done = false;
     const spin = () => {

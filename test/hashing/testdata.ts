@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const testdataDir = path.resolve(repoRoot, '../shared/testdata');
+/** TESTDATA_DIR overrides the location (e.g. for a worktree that is not next to shared/). */
+export const testdataDir = process.env.TESTDATA_DIR ?? path.resolve(repoRoot, '../shared/testdata');
 
 function requireDir(dir: string): string {
   if (!existsSync(dir)) {

@@ -33,7 +33,7 @@ interface VideoEntry {
 
 const dir = vpdqDir();
 const videos = readJson<{ files: Record<string, VideoEntry> }>(path.join(dir, 'expected.json')).files;
-const pool = new HashPool({ threads: 2, taskTimeoutMs: 60_000 });
+const pool = new HashPool({ processes: 2, taskTimeoutMs: 60_000, maxRssMb: 1024 });
 afterAll(() => pool.close());
 
 const opts: VideoHashOptions = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', secondsPerHash: 0, timeoutMs: 600_000 };

@@ -68,6 +68,9 @@ afterAll(async () => {
   await server?.close();
 });
 
+const SVG_BOMB =
+  '<svg width="9999" height="9999"><filter id="f"><feGaussianBlur stdDeviation="500"/></filter><rect width="9999" height="9999" filter="url(#f)"/></svg>';
+
 describe('hasher stage', () => {
   it('hashes good media and dead-letters each kind of bad input with its typed reason', async () => {
     const garbage = Buffer.from('definitely not an image');
@@ -76,6 +79,8 @@ describe('hasher stage', () => {
     const key = 'same-partition';
     const bad: Array<[string, ContentSubmittedValue, string, number]> = [
       ['bad-image', sub('bad-image', mediaInline(garbage)), 'unsupported_media', 1],
+      // Issue 14: refused from its bytes (declared a PNG), never rendered, never retried.
+      ['svg-bomb', sub('svg-bomb', mediaInline(Buffer.from(SVG_BOMB), 'image/png')), 'unsupported_format', 1],
       ['private-url', sub('private-url', mediaUrl('http://10.1.2.3/x.jpg')), 'url_refused', 1],
       ['metadata-url', sub('metadata-url', mediaUrl('http://169.254.169.254/latest/meta-data')), 'url_refused', 1],
       ['file-url', sub('file-url', mediaUrl('file:///etc/passwd')), 'url_refused', 1],

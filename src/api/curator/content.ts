@@ -74,7 +74,7 @@ export function contentRoutes(deps: { db: Db; config: Config; hasher: MediaHashe
           },
         },
         body: { type: 'object', properties: s.contentExtras },
-        response: { 200: s.added, 400: s.message, 404: s.message, 413: s.message },
+        response: { 200: s.added, 400: s.message, 404: s.message, 413: s.message, 415: s.message },
       },
       // The body is optional (multipart, or a bare POST with ?url= or ?from_content_id=).
       preValidation: async (req) => {

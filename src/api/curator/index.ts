@@ -16,7 +16,7 @@ export type { MediaHasher } from './media.js';
 export interface CuratorDeps {
   readonly db: Db;
   readonly config: Config;
-  /** Hashes uploaded or fetched media; by default hashing runs in this process (curation adds are few). */
+  /** Hashes uploaded or fetched media; by default a one-process hash pool of its own (curation adds are few), closed with the app. */
   readonly hasher?: MediaHasher;
   /** Clock in Unix seconds (tests pin it). */
   readonly nowS?: () => number;
@@ -24,10 +24,14 @@ export interface CuratorDeps {
 
 export function curatorRoutes(deps: CuratorDeps) {
   const nowS = deps.nowS ?? (() => Math.floor(Date.now() / 1000));
-  const hasher =
-    deps.hasher ?? mediaHasherFrom(new HashInput(deps.config, HashingService.fromConfig(deps.config, { inProcess: true })));
   return async (app: FastifyInstance) => {
     hmaCompatible(app);
+    let hasher = deps.hasher;
+    if (!hasher) {
+      const own = HashingService.fromConfig(deps.config, { processes: 1 });
+      app.addHook('onClose', () => own.close());
+      hasher = mediaHasherFrom(new HashInput(deps.config, own));
+    }
     await app.register(
       async (c) => {
         await c.register(bankRoutes(deps.db, nowS));

@@ -1,7 +1,7 @@
 /**
  * Turning a URL or an upload into signals, the one way every HTTP route does it
  * (/h/hash, /m/lookup, /c content, the UI): fetch with SSRF protection, pick the
- * content and signal types, hash on the worker pool.
+ * content and signal types, hash in the hash pool's processes.
  */
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
@@ -28,7 +28,7 @@ export interface HashOptions {
 export class HashInput {
   constructor(
     private readonly config: Config,
-    private readonly hasher: MediaHasher,
+    readonly hasher: MediaHasher,
   ) {}
 
   async hashBytes(

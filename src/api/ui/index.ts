@@ -68,7 +68,7 @@ export function uiRoutes(deps: UiDeps) {
       beforeLookup: deps.beforeLookup ?? (async () => undefined),
     },
     replica: matching?.replica,
-    media: uiMedia(config, deps.input),
+    media: uiMedia(config, deps.input, (name, stop) => runtime.onStop(name, stop)),
     dev: deps.dev,
     cluster: new ClusterStatus(() => runtime.kafka, config.TOPIC_PREFIX),
     results: new ResultsFeed(() => runtime.kafka, () => runtime.codec, config.TOPIC_PREFIX),

@@ -1,22 +1,12 @@
 /**
  * Media hashing as the UI needs it: uploads and fetched URLs to signals (find, add,
- * remove) through the process's shared media-input module (its worker pool), and for the
- * match debugger a photo's PDQ hash, quality and 8 dihedral variants plus a preview.
- *
- * The debugger decodes in-process with src/hashing's decoder (the reference's pixel
- * pipeline) and hashes with the PDQ core, which gives the variants from the same DCT;
- * the hashing service has no dihedral entry point yet.
+ * remove) through the process's shared media input (its hash pool), and for the match
+ * debugger a photo's PDQ hash, quality and 8 dihedral variants plus a preview. All decoding
+ * happens in hash processes, never in the API process.
  */
-import sharp from 'sharp';
 import type { Config } from '../../config/config.js';
 import { MediaHasher } from '../../hashing/index.js';
-import { decodeImage, probeImage } from '../../hashing/decode-image.js';
-import { lowQualityTooSmall } from '../../hashing/media-errors.js';
-import { hashPixels } from '../../hashing/photo.js';
-import { DIHEDRAL_NAMES, type DihedralName } from '../../signals/pdq/dihedral.js';
-import { hash256ToHex } from '../../signals/pdq/hash256.js';
-import { PdqHasher } from '../../signals/pdq/hasher.js';
-import { PDQ_MIN_DIMENSION, pdqWorkingSize } from '../../signals/pdq/image.js';
+import type { DihedralName } from '../../signals/pdq/dihedral.js';
 import { HashInput } from '../media-input/hash-input.js';
 
 export interface PhotoAnalysis {
@@ -39,38 +29,34 @@ export interface UiMedia {
 const THUMB_PX = 320;
 
 /**
- * `input` is the process's media input (worker pool); a process without one (no hasher
- * or curator role) hashes in-process, which suits the UI's low traffic.
+ * `input` is the process's media input (hash pool); a process without one (no hasher or
+ * curator role) starts a one-process pool on first use, which suits the UI's low traffic,
+ * and stops it through `onStop`.
  */
-export function uiMedia(config: Config, input?: HashInput): UiMedia {
-  const opts = { maxPixels: config.MAX_IMAGE_PIXELS, grey16: config.PDQ_GREY16_CLAMP ? 'clamp' as const : 'high_byte' as const };
-  let pdq: PdqHasher | undefined;
+export function uiMedia(config: Config, input: HashInput | undefined, onStop: (name: string, stop: () => Promise<void>) => void): UiMedia {
+  let own: HashInput | undefined;
+  const media = (): HashInput => {
+    if (input) return input;
+    if (!own) {
+      const hasher = MediaHasher.fromConfig(config, { processes: 1 });
+      onStop('ui hash pool', () => hasher.close());
+      own = new HashInput(config, hasher);
+    }
+    return own;
+  };
   return {
-    input: input ?? new HashInput(config, MediaHasher.fromConfig(config, { inProcess: true })),
+    get input() {
+      return media();
+    },
     async analyzePhoto(bytes) {
-      const meta = await probeImage(bytes, opts);
-      const size = pdqWorkingSize(meta.width, meta.height, config.PDQ_MODE);
-      if (size.width < PDQ_MIN_DIMENSION || size.height < PDQ_MIN_DIMENSION) throw lowQualityTooSmall(meta.width, meta.height);
-      const img = await decodeImage(bytes, meta, opts);
-      const plain = hashPixels(img, config.PDQ_MODE);
-      pdq ??= new PdqHasher();
-      const { hashes } = pdq.hashDihedral(img, config.PDQ_MODE);
-      return {
-        hash: plain.hash,
-        quality: plain.quality,
-        width: img.width,
-        height: img.height,
-        variants: DIHEDRAL_NAMES.map((name) => ({ name, hash: hash256ToHex(hashes[name]) })),
-      };
+      const { result } = await media().hashBytes(bytes, 'photo', ['pdq'], {}, { dihedral: true });
+      const pdq = result.signals.pdq!;
+      return { hash: pdq.hash, quality: pdq.quality, width: pdq.width, height: pdq.height, variants: pdq.dihedral ?? [] };
     },
     async thumbnail(bytes) {
       try {
-        const jpeg = await sharp(bytes, { limitInputPixels: config.MAX_IMAGE_PIXELS, pages: 1 })
-          .resize(THUMB_PX, THUMB_PX, { fit: 'inside', withoutEnlargement: true })
-          .flatten({ background: '#ffffff' })
-          .jpeg({ quality: 80 })
-          .toBuffer();
-        return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
+        const jpeg = await media().hasher.executor.thumbnail(bytes, { px: THUMB_PX, maxPixels: config.MAX_IMAGE_PIXELS });
+        return `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}`;
       } catch {
         return null; // the hash result says why the image is unusable
       }

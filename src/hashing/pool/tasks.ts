@@ -1,39 +1,46 @@
 /**
- * What a hash worker thread does. Results travel back as data: an HmaError would lose its
- * class on the way, so expected failures are returned as `{ ok: false, error }` and rebuilt
+ * What a hash process does with one task. Results travel back as data: an HmaError would lose
+ * its class on the way, so expected failures are returned as `{ ok: false, error }` and rebuilt
  * on the other side; anything else (a bug) rejects the task.
  */
 import sharp from 'sharp';
 import { isHmaError } from '../../errors/errors.js';
 import { hashPhoto, hashPixels, type PdqHashValue, type PhotoHash, type PhotoHashOptions } from '../photo.js';
 import { serializeHmaError, type SerializedHmaError } from '../media-errors.js';
+import { thumbnailJpeg, type ThumbnailOptions } from '../thumbnail.js';
 
 export type HashTask =
   | { readonly kind: 'photo'; readonly input: Uint8Array | string; readonly options: PhotoHashOptions }
   | { readonly kind: 'frame'; readonly rgb: Uint8Array; readonly width: number; readonly height: number }
-  | { readonly kind: 'sleep'; readonly ms: number };
+  | { readonly kind: 'thumbnail'; readonly input: Uint8Array; readonly options: ThumbnailOptions }
+  /** Test hooks: block the process's thread for `ms`; hold `mb` megabytes of touched memory for `ms`. */
+  | { readonly kind: 'sleep'; readonly ms: number }
+  | { readonly kind: 'allocate'; readonly mb: number; readonly ms: number };
 
 export type TaskOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: SerializedHmaError };
 
-export type TaskValue = PhotoHash | PdqHashValue | null;
+export type TaskValue = PhotoHash | PdqHashValue | Uint8Array | null;
+
+/** The libvips loaders of the formats image-format.ts lets through (each class covers its file, buffer and source loaders). */
+const ALLOWED_LOADERS = ['VipsForeignLoadJpeg', 'VipsForeignLoadPng', 'VipsForeignLoadWebp', 'VipsForeignLoadNsgif', 'VipsForeignLoadTiff'];
 
 let configured = false;
-/** Parallelism comes from the pool; libvips threads per worker would only oversubscribe the cores. */
-export function configureThread(): void {
+/**
+ * Once per process. Parallelism comes from the pool, so libvips gets one thread and no cache;
+ * every loader but those of the decoded formats is blocked, so that even bytes that slipped
+ * past the sniffer could never reach the SVG, PDF or HEIF decoders.
+ */
+export function configureDecoder(): void {
   if (configured) return;
   sharp.concurrency(1);
   sharp.cache(false);
+  sharp.block({ operation: ['VipsForeignLoad'] });
+  sharp.unblock({ operation: ALLOWED_LOADERS });
   configured = true;
 }
 
-/**
- * Runs one task. `startedAt`, when given, is shared memory in which the task records when it
- * actually began (ms since the epoch), so the pool's time limit excludes queueing and thread
- * start-up.
- */
-export async function runTask(task: HashTask & { readonly startedAt?: Float64Array }): Promise<TaskOutcome<TaskValue>> {
-  if (task.startedAt) task.startedAt[0] = Date.now();
-  configureThread();
+export async function runTask(task: HashTask): Promise<TaskOutcome<TaskValue>> {
+  configureDecoder();
   try {
     switch (task.kind) {
       case 'photo':
@@ -43,10 +50,17 @@ export async function runTask(task: HashTask & { readonly startedAt?: Float64Arr
           ok: true,
           value: hashPixels({ data: task.rgb, width: task.width, height: task.height, channels: 3, colour: 'rgb' }, 'fullres'),
         };
+      case 'thumbnail':
+        return { ok: true, value: await thumbnailJpeg(task.input, task.options) };
       case 'sleep': {
-        // Test hook: a task that blocks its thread, to exercise the timeout.
         const until = Date.now() + task.ms;
         while (Date.now() < until);
+        return { ok: true, value: null };
+      }
+      case 'allocate': {
+        const held = Buffer.alloc(task.mb * 1024 * 1024, 1);
+        await new Promise((resolve) => setTimeout(resolve, task.ms));
+        held.fill(0); // still in use here, so it is held until now
         return { ok: true, value: null };
       }
     }

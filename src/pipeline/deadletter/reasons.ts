@@ -25,6 +25,7 @@ const byCode: Readonly<Record<ErrorCode, Disposition>> = {
   conflict: 'deadletter',
   too_large: 'deadletter',
   unsupported_media: 'deadletter',
+  unsupported_format: 'deadletter',
   low_quality: 'deadletter',
   url_refused: 'deadletter',
   fetch_failed: 'deadletter',

@@ -1,7 +1,7 @@
 /**
  * `hma hasher`: a consumer group on content.submitted that fetches each
- * submission's media (SSRF-checked, size- and time-limited), hashes it on the
- * worker pool with the signal types of its content type, and produces the signals
+ * submission's media (SSRF-checked, size- and time-limited), hashes it in the
+ * hash pool with the signal types of its content type, and produces the signals
  * to content.hashed, exactly once. See hash-content.ts for the transform.
  */
 import { readFileSync } from 'node:fs';
