@@ -72,6 +72,7 @@ export function applyEdgeTimeouts(app: FastifyInstance, config: Config): void {
 
 interface RouteDef {
   readonly httpPart?: string;
+  readonly schema?: unknown;
 }
 type Compile = (route: RouteDef) => unknown;
 type Factory = (externalSchemas: unknown, options?: { customOptions?: Record<string, unknown> }) => Compile;
@@ -86,8 +87,29 @@ function validatorFactory(): Factory {
   return (externalSchemas, options = {}) => {
     const loose = factory(externalSchemas, { ...options, customOptions: { ...options.customOptions, coerceTypes: 'array' } });
     const strict = factory(externalSchemas, { ...options, customOptions: { ...options.customOptions, coerceTypes: false } });
-    return (route) => (route.httpPart === 'body' ? strict(route) : loose(route));
+    return (route) => {
+      const bounded = { ...route, schema: boundIntegers(route.schema) };
+      return route.httpPart === 'body' ? strict(bounded) : loose(bounded);
+    };
   };
+}
+
+/**
+ * Every integer a client sends is bounded to what JavaScript and Postgres bigint hold
+ * exactly (`2.3e+160` is an integer to JSON Schema, and a 500 from Postgres), unless
+ * its schema bounds it already.
+ */
+function boundIntegers(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(boundIntegers);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = k === 'enum' || k === 'const' || k === 'default' || k === 'examples' ? v : boundIntegers(v);
+  const type = out.type;
+  if (type === 'integer' || (Array.isArray(type) && type.includes('integer'))) {
+    out.maximum ??= Number.MAX_SAFE_INTEGER;
+    out.minimum ??= -Number.MAX_SAFE_INTEGER;
+  }
+  return out;
 }
 
 const inFlight = new Gauge({

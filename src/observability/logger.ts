@@ -25,7 +25,8 @@ const secretPatterns: readonly RegExp[] = [
   // Our API tokens (src/security/tokens.ts).
   /\b()hma_[A-Za-z0-9_-]{20,}/g,
   // Environment-style assignments of secret variables (e.g. a line of /proc/self/environ).
-  /\b([A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|SECRETS_KEY|CREDENTIALS?)[A-Z0-9_]*=)[^\s"\\,]+/g,
+  // (Not \b: in a JSON line a NUL separator is written as \u0000, a word character before the name.)
+  /(?<![A-Za-z_])([A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|SECRETS_KEY|CREDENTIALS?)[A-Z0-9_]*=)[^\s"\\,]+/g,
   // Credentials in URLs.
   /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@"]*:)[^\s/@"]+(?=@)/gi,
 ];
