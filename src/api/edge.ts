@@ -152,12 +152,28 @@ export function uploadBudget(app: FastifyInstance, config: Config): void {
   });
 }
 
-/** Refuses control characters in the path, query and parsed body of every request. */
+/** Throws a 400 for an infinite number anywhere in a validated value. */
+function checkFinite(value: unknown, field: string, depth = 0): void {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw invalidInput(`${field} must be a finite number`);
+  if (typeof value !== 'object' || value === null || depth > 64 || Buffer.isBuffer(value)) return;
+  for (const [k, v] of Object.entries(value)) checkFinite(v, `${field}.${k}`, depth + 1);
+}
+
+/**
+ * Refuses control characters in the path, query and parsed body of every request, and,
+ * once validated, infinite numbers: JSON's 1e400 parses to Infinity, and ajv lets a
+ * coerced "Infinity" through `integer` with a maximum.
+ */
 export function controlCharGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (req) => {
     checkTree(req.params, 'path');
     checkTree(req.query, 'query');
     // Multipart bodies are read by their routes, through media-input/multipart.ts.
     checkTree(req.body, 'body');
+  });
+  app.addHook('preHandler', async (req) => {
+    checkFinite(req.params, 'path');
+    checkFinite(req.query, 'query');
+    checkFinite(req.body, 'body');
   });
 }

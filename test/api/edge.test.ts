@@ -111,6 +111,19 @@ describe('JSON bodies keep their types', () => {
     expect((await call('GET', '/c/bank/REL_A')).status).toBe(404);
   });
 
+  it('infinite numbers are refused wherever they are', async () => {
+    for (const [path, field] of [['/c/content/Infinity/reviews', 'path.content_id'], ['/c/content/1e400/reviews', 'path.content_id'], ['/c/audit?page_size=Infinity', 'query.page_size']]) {
+      const r = await call('GET', path);
+      expect(r.status, `${path}: ${r.text}`).toBe(400);
+      expect(r.json.message).toBe(`${field} must be a finite number`);
+    }
+    // A schema's `number` refuses it already (HMA's status for a body that fails its model); free-form JSON is caught by the edge.
+    const typed = await call('POST', '/c/banks', '{"name":"INF","enabled_ratio":1e400}');
+    expect([typed.status, typed.json.message]).toEqual([422, 'body/enabled_ratio must be number,null']);
+    const free = await call('POST', '/c/bank/INF_FREE/content', '{"metadata":{"n":1e400}}');
+    expect(free.status, free.text).toBe(400);
+  });
+
   it('query strings still coerce numbers', async () => {
     const r = await call('GET', '/c/audit?page_size=5');
     expect(r.status, r.text).toBe(200);

@@ -6,16 +6,15 @@
  * searched for each secret. The credentials do reach the fake server (they were
  * opened where the client is built), and are sealed in the database.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../../src/security/secrets.js';
 import { HmaProcess } from '../pipeline/support/processes.js';
 import { runHma } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
+import { logFileFor, registerSecret } from '../support/run-logs.js';
 import { scratchStack, type Stack } from '../support/stack.js';
 
 const secrets = {
@@ -52,7 +51,10 @@ beforeAll(async () => {
     res.writeHead(401, { 'content-type': 'application/xml' }).end('<error>bad credentials</error>');
   });
   await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
-  logFile = path.join(mkdtempSync(path.join(tmpdir(), 'hma-leak-')), 'all.log');
+  // In the run's log directory, so the end-of-run check searches it too.
+  logFile = logFileFor(`secrets-leak-${process.pid}.log`);
+  for (const [name, value] of Object.entries(secrets)) registerSecret(`secrets-leak ${name}`, value);
+  registerSecret('secrets-leak SECRETS_KEY', KEY);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   stack = await scratchStack('leak', {
@@ -83,7 +85,6 @@ afterAll(async () => {
   await api?.stop();
   fake?.close();
   await stack?.drop();
-  if (logFile) rmSync(path.dirname(logFile), { recursive: true, force: true });
 });
 
 describe('exchange credentials', () => {
