@@ -34,7 +34,14 @@ export default async function setup(): Promise<() => Promise<void>> {
       await services.stop();
     }
     // Last: every log written so far by this run (and, under scripts/test.sh, by the runs before it).
-    const searched = checkRunLogs(logs.HMA_TEST_RUN_DIR!);
-    console.log(`[hma test] no secret in ${searched.files} log files (${searched.bytes} bytes) for ${searched.secrets} secrets`);
+    // (vitest reports a teardown error but still exits 0: the exit code is set here, and
+    // scripts/test.sh checks the whole run's directory again as its last step.)
+    try {
+      const searched = checkRunLogs(logs.HMA_TEST_RUN_DIR!);
+      console.log(`[hma test] no secret in ${searched.files} log files (${searched.bytes} bytes) for ${searched.secrets} secrets`);
+    } catch (err) {
+      process.exitCode = 1;
+      throw err;
+    }
   };
 }

@@ -83,7 +83,7 @@ const spec = {
   UI_COOKIE_SECURE: [z.union([z.literal(''), bool]), ''],
   /** Also append every log line to this file. */
   LOG_FILE: [z.string(), ''],
-  /** Level of the LOG_FILE lines, when more detail is wanted there than on stdout; unset = LOG_LEVEL. */
+  /** LOG_FILE also gets the lines down to this level, when more detail is wanted there than on stdout (never less than LOG_LEVEL). */
   LOG_FILE_LEVEL: [z.union([z.literal(''), oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent')]), ''],
 
   // Kafka

@@ -70,9 +70,10 @@ export function logger(): Logger {
   const cfg = config();
   configSecrets(cfg);
   const level = process.env.LOG_LEVEL ?? cfg.LOG_LEVEL;
-  // LOG_FILE: every line also appended to a file (synchronously, so nothing is lost at exit), at LOG_FILE_LEVEL if set.
+  // LOG_FILE: every line also appended to a file (synchronously, so nothing is lost at exit), down to LOG_FILE_LEVEL if set.
   const file = process.env.LOG_FILE ?? cfg.LOG_FILE;
-  const fileLevel = (process.env.LOG_FILE_LEVEL ?? cfg.LOG_FILE_LEVEL) || level;
+  // The file never gets less than stdout: LOG_FILE_LEVEL only adds detail.
+  const fileLevel = lower(level, (process.env.LOG_FILE_LEVEL ?? cfg.LOG_FILE_LEVEL) || level);
   const options: LoggerOptions = {
     level: file ? lower(level, fileLevel) : level,
     base: { instance: cfg.HMA_INSTANCE_ID },
