@@ -6,7 +6,9 @@
  * searched for each secret. The credentials do reach the fake server (they were
  * opened where the client is built), and are sealed in the database.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +26,9 @@ const secrets = {
   txToken: '1234|leak-threatexchange-token-c0ffee',
 };
 const NCMEC_USER = 'leak-ncmec-user';
+/** A secret in a file a `curate` token points a local_file exchange at. */
+const FILE_SECRET = 'leak-file-password-9d2e71';
+let listDir = '';
 const KEY = generateKey();
 
 let stack: Stack;
@@ -57,7 +62,12 @@ beforeAll(async () => {
   registerSecret('secrets-leak SECRETS_KEY', KEY);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
+  listDir = mkdtempSync(path.join(tmpdir(), 'hma-leak-lists-'));
+  // Lines that are secrets, not hashes: each is skipped with a warning naming its line only.
+  writeFileSync(path.join(listDir, 'env.txt'), `KAFKA_SASL_PASSWORD=${FILE_SECRET}\nSECRETS_KEY=${KEY}\n${FILE_SECRET}\n`);
+  registerSecret('secrets-leak file line', FILE_SECRET);
   stack = await scratchStack('leak', {
+    LOCAL_FILE_EXCHANGE_DIRS: listDir,
     PRODUCTION: 'true',
     AUTH: 'token',
     ROLE_MATCHER: 'false',
@@ -85,6 +95,7 @@ afterAll(async () => {
   await api?.stop();
   fake?.close();
   await stack?.drop();
+  if (listDir) rmSync(listDir, { recursive: true, force: true });
 });
 
 describe('exchange credentials', () => {
@@ -103,6 +114,11 @@ describe('exchange credentials', () => {
     expect((await call('POST', '/c/exchanges/api/ncmec', { credential_json: { user: secrets.ncmecPassword, password: secrets.ncmecPassword, extra: secrets.ncmecPassword } })).status).toBe(400);
     const made = await call('POST', '/c/exchanges', { bank: 'NCMEC_LEAK', api: 'ncmec', api_json: { environment: 'https://report.cybertip.org/hashsharing' } });
     expect(made.status).toBeLessThan(300);
+
+    // A curate token aiming local_file at the process's environment, and at a file of secrets it may read.
+    for (const [bank, filename] of [['ENVIRON', '/proc/self/environ'], ['SECRET_LINES', path.join(listDir, 'env.txt')]]) {
+      expect((await call('POST', '/c/exchanges', { bank, api: 'local_file', api_json: { filename, signal_type: 'pdq', format: 'text' } })).status).toBeLessThan(300);
+    }
 
     const fetched = await runHma(['fetcher', '--once'], stack.env);
     expect(fetched.code, fetched.stderr).toBe(0);
@@ -128,6 +144,8 @@ describe('exchange credentials', () => {
     ]) {
       expect((await call('GET', url)).status, url).toBe(200);
     }
+    expect((await call('GET', '/c/exchange/ENVIRON/history')).status).toBe(200);
+    expect(bodies.at(-1)).toMatch(/is not a file under a directory of LOCAL_FILE_EXCHANGE_DIRS/);
     const history = bodies.find((b) => b.startsWith('GET /c/exchange/NCMEC_LEAK/history'))!;
     expect(history).toContain('credentials refused (HTTP 401)');
 
@@ -138,8 +156,9 @@ describe('exchange credentials', () => {
     expect(logs).toMatch(/"component":"auth".*"msg":"request"/);
     expect(logs).toMatch(/"authorization":"\[redacted\]"/);
     expect(logs).toMatch(/credentials refused \(HTTP 401\)/);
+    expect(logs).toMatch(/"position":"line 1","signal_type":"pdq","reason":"not a valid pdq value"/);
     const responses = bodies.join('\n');
-    const forbidden = { ...secrets, basic: Buffer.from(`${NCMEC_USER}:${secrets.ncmecPassword}`).toString('base64'), adminToken, key: KEY };
+    const forbidden = { ...secrets, fileSecret: FILE_SECRET, basic: Buffer.from(`${NCMEC_USER}:${secrets.ncmecPassword}`).toString('base64'), adminToken, key: KEY };
     for (const [name, value] of Object.entries(forbidden)) {
       expect(logs.includes(value), `${name} in the log file`).toBe(false);
       expect(responses.includes(value), `${name} in a response`).toBe(false);
