@@ -124,6 +124,21 @@ describe('JSON bodies keep their types', () => {
     expect(free.status, free.text).toBe(400);
   });
 
+  it.each([
+    ['PUT', '/c/bank/MP_TYPES', { enabled_ratio: '0.5' }, /^body\/enabled_ratio must be /],
+    ['POST', '/m/lookup/batch', { signals: [{ signal_type: 'pdq', signal: 1 }] }, /^body\/signals\/0\/signal must be string/],
+    ['POST', '/m/lookup/batch', { signals: [], bypass_coinflip: 'true' }, /^body\/bypass_coinflip must be boolean/],
+    ['POST', '/v1/content', { url: ['https://example.com/a.jpg'] }, /^body\/url must be string/],
+    // An untyped body (HMA checks it in the handler, with its own messages).
+    ['POST', '/c/exchanges', { bank: ['TYPES_EX'], api: 'sample' }, /^Field `bank` must/],
+  ])('%s %s %j: refused, not coerced', async (method, path, body, message) => {
+    await call('POST', '/c/banks', { name: 'MP_TYPES' });
+    const r = await call(method, path, body);
+    expect(r.status, r.text).toBeGreaterThanOrEqual(400);
+    expect(r.status).toBeLessThan(500);
+    expect(r.json.message).toMatch(message);
+  });
+
   it('query strings still coerce numbers', async () => {
     const r = await call('GET', '/c/audit?page_size=5');
     expect(r.status, r.text).toBe(200);
