@@ -16,7 +16,8 @@ import { registry } from '../observability/metrics.js';
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
-export const hasControlChar = (s: string): boolean => CONTROL.test(s);
+/** Deeper JSON than this is refused rather than walked (and no route needs it). */
+const MAX_DEPTH = 64;
 
 /** Throws a 400 naming `field` when the string holds a control character. */
 export function checkText(value: string, field: string): string {
@@ -30,8 +31,8 @@ export function checkTree(value: unknown, field: string, depth = 0): void {
     checkText(value, field);
     return;
   }
-  if (typeof value !== 'object' || value === null || depth > 64) return;
-  if (Buffer.isBuffer(value)) return;
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return;
+  if (depth > MAX_DEPTH) throw invalidInput(`${field} is nested more than ${MAX_DEPTH} levels deep`);
   if (Array.isArray(value)) {
     value.forEach((v, i) => checkTree(v, `${field}[${i}]`, depth + 1));
     return;
@@ -54,12 +55,12 @@ export const MAX_PATH_PARAM = 1024;
  * headers is cut off, answered 408 by Node) and the validator compilers.
  */
 export function edgeServerOptions(config: Config): Partial<FastifyServerOptions> {
-  // `http` (options for http.createServer) is in FastifyHttpOptions, not the shared base type.
+  // Node checks request and header deadlines on this interval (30 s by default). `http`
+  // (options for http.createServer) is in FastifyHttpOptions, not the shared base type.
   const http = { connectionsCheckingInterval: Math.min(1000, config.HTTP_HEADERS_TIMEOUT_MS) };
   return {
     routerOptions: { maxParamLength: MAX_PATH_PARAM },
     requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
-    // Node checks request and header deadlines on this interval (30 s by default).
     schemaController: { compilersFactory: { buildValidator: validatorFactory() as unknown as ValidatorFactory } },
     ...({ http } as Partial<FastifyServerOptions>),
   };
@@ -67,7 +68,8 @@ export function edgeServerOptions(config: Config): Partial<FastifyServerOptions>
 
 /** Applies what server options cannot carry; call once the app is built. */
 export function applyEdgeTimeouts(app: FastifyInstance, config: Config): void {
-  app.server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
+  // Node wants the headers deadline within the whole request's.
+  app.server.headersTimeout = Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS);
 }
 
 interface RouteDef {
@@ -155,7 +157,7 @@ export function uploadBudget(app: FastifyInstance, config: Config): void {
 /** Throws a 400 for an infinite number anywhere in a validated value. */
 function checkFinite(value: unknown, field: string, depth = 0): void {
   if (typeof value === 'number' && !Number.isFinite(value)) throw invalidInput(`${field} must be a finite number`);
-  if (typeof value !== 'object' || value === null || depth > 64 || Buffer.isBuffer(value)) return;
+  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH || Buffer.isBuffer(value)) return;
   for (const [k, v] of Object.entries(value)) checkFinite(v, `${field}.${k}`, depth + 1);
 }
 

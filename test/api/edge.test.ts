@@ -92,6 +92,15 @@ describe('control characters', () => {
     expect(name.json.message).toBe("the file name of multipart field 'photo' contains a control character");
   });
 
+  it('deep in a JSON body: refused, as is nesting past 64 levels', async () => {
+    const deep = (n: number, leaf: unknown): unknown => (n === 0 ? leaf : { a: deep(n - 1, leaf) });
+    const nul = await call('POST', '/c/bank/DEEP/content', { metadata: deep(10, 'x\u0000') });
+    expect([nul.status, nul.json.message]).toEqual([400, `body.metadata${'.a'.repeat(10)} contains a control character`]);
+    const nested = await call('POST', '/c/bank/DEEP/content', { metadata: deep(100, 'x') });
+    expect(nested.status).toBe(400);
+    expect(nested.json.message).toMatch(/nested more than 64 levels deep$/);
+  });
+
   it('tab, newline and ordinary unicode are fine', async () => {
     const r = await call('POST', '/c/banks', { name: 'UNICODE_OK', labels: ['line\none\ttab', 'émoji 🙂'] });
     expect(r.status, r.text).toBe(201);
