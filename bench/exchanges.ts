@@ -72,7 +72,7 @@ async function latency(): Promise<void> {
     const file = path.join(dir, 'list.txt');
     await writeFile(file, '');
     await createExchange(runtime.db, { bank: 'LATENCY', api: 'local_file', api_json: { filename: file, signal_type: 'pdq' } });
-    const deps = fetchDeps(stack.config, runtime.db);
+    const deps = fetchDeps(stack.configWith({ LOCAL_FILE_EXCHANGE_DIRS: dir }), runtime.db);
     const fetchMs: number[] = [];
     const visibleMs: number[] = [];
     // One unmeasured sample first: the relay takes its leader lock and the replica its topics.

@@ -13,10 +13,18 @@ if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${SCHEMA_REGISTRY_URL:-}" ] || [ -z "${D
     hma services up
   fi
 fi
-if [ "$#" -gt 0 ]; then
-  exec npx vitest run "$@"
+# Every log the run writes goes under one directory, searched for the run's secrets at the
+# end (test/support/run-logs.ts); both vitest runs below share it.
+if [ -z "${HMA_TEST_RUN_DIR:-}" ]; then
+  HMA_TEST_RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/hma-test-run-XXXXXX")"
+  export HMA_TEST_RUN_DIR
 fi
-# The kill -9 exactly-once test runs after the rest: its four stage processes take both
-# cores for a minute and a half, and its own time limit should not depend on neighbours.
-npx vitest run --project unit --project integration
-npx vitest run --project kill
+if [ "$#" -gt 0 ]; then
+  npx vitest run "$@"
+else
+  # The kill -9 exactly-once test runs after the rest: its four stage processes take both
+  # cores for a minute and a half, and its own time limit should not depend on neighbours.
+  npx vitest run --project unit --project integration
+  npx vitest run --project kill
+fi
+npx tsx test/support/check-run-logs.ts "$HMA_TEST_RUN_DIR"

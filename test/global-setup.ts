@@ -2,14 +2,16 @@
  * Runs once per `vitest run`, before any test file: makes sure Kafka, the schema
  * registry and Postgres are up, migrates the test database, and hands test workers the
  * contract variables (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL = the test
- * database, and a TOPIC_PREFIX unique to this run). Tests build their config with
- * `loadConfig(process.env)`.
+ * database, and a TOPIC_PREFIX unique to this run) and the run's log directory and
+ * canary secrets (support/run-logs.ts), searched for secrets once the run is over.
+ * Tests build their config with `loadConfig(process.env)`.
  */
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config/config.js';
 import { migrate } from '../src/postgres/migrate.js';
 import { acquireServices, describeServices } from './support/backing-services.js';
 import { removeRunArtifacts } from './support/cleanup.js';
+import { checkRunLogs, prepareRunLogs } from './support/run-logs.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const services = await acquireServices(process.env);
@@ -18,6 +20,10 @@ export default async function setup(): Promise<() => Promise<void>> {
 
   // Workers are forked after global setup and inherit this environment.
   Object.assign(process.env, services.env, { TOPIC_PREFIX: topicPrefix });
+  // Every process of the run logs into one directory, checked for secrets at the end (support/run-logs.ts).
+  const logs = prepareRunLogs(process.env);
+  Object.assign(process.env, logs);
+  console.log(`[hma test] logs of this run: ${logs.HMA_TEST_RUN_DIR}`);
   const cfg = loadConfig(process.env);
   await migrate(cfg, { direction: 'up' });
 
@@ -26,6 +32,16 @@ export default async function setup(): Promise<() => Promise<void>> {
       await removeRunArtifacts(cfg);
     } finally {
       await services.stop();
+    }
+    // Last: every log written so far by this run (and, under scripts/test.sh, by the runs before it).
+    // (vitest reports a teardown error but still exits 0: the exit code is set here, and
+    // scripts/test.sh checks the whole run's directory again as its last step.)
+    try {
+      const searched = checkRunLogs(logs.HMA_TEST_RUN_DIR!);
+      console.log(`[hma test] no secret in ${searched.files} log files (${searched.bytes} bytes) for ${searched.secrets} secrets`);
+    } catch (err) {
+      process.exitCode = 1;
+      throw err;
     }
   };
 }

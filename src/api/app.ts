@@ -5,6 +5,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/config.js';
 import { isHmaError } from '../errors/errors.js';
+import { applyEdgeTimeouts, controlCharGuard, edgeServerOptions, uploadBudget } from './edge.js';
 import { httpMetrics } from '../observability/http-metrics.js';
 import { log } from '../observability/logger.js';
 import { hmaHttpStatusOf, httpStatusOf } from './http-errors.js';
@@ -31,8 +32,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.MAX_REQUEST_BYTES,
     // Requests are measured by metrics (observability/http-metrics.ts), not logged one by one.
     logController: new LogController({ disableRequestLogging: true }),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // Coercion is per request part: see edge.ts (bodies strict, query strings coerced).
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    ...edgeServerOptions(deps.config),
   });
+  applyEdgeTimeouts(app, deps.config);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isHmaError(err)) {
@@ -57,6 +61,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // First, at the root: request metrics for every route that follows, in every process.
   await app.register(httpMetrics);
+  uploadBudget(app, deps.config);
+  controlCharGuard(app);
   // Collected at the root so the site map sees routes of every encapsulated plugin.
   const routes = new Set<string>();
   app.addHook('onRoute', (r) => {

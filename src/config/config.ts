@@ -58,6 +58,12 @@ const spec = {
   ROLE_CURATOR: [bool, 'true'],
   UI_ENABLED: [bool, 'true'],
   MAX_REQUEST_BYTES: [int(1024, 2 ** 31), String(1024 * 1024)],
+  /** A request whose headers and body have not all arrived after this long is answered 408 and closed (slow or trickling clients). */
+  HTTP_REQUEST_TIMEOUT_MS: [int(1000, 3_600_000), '60000'],
+  /** Same for the request headers alone. */
+  HTTP_HEADERS_TIMEOUT_MS: [int(1000, 600_000), '10000'],
+  /** Request body bytes (uploads) held at once; past it, new uploads are answered 503 with Retry-After. */
+  UPLOAD_MEMORY_BUDGET_BYTES: [int(1024 * 1024, 2 ** 40), String(256 * 1024 * 1024)],
 
   // Security (docs/SECURITY.md)
   /** token: API routes need a bearer token (the UI a login); none: open, for a deployment behind its own gateway. Unset: token, or none in development mode. */
@@ -77,6 +83,8 @@ const spec = {
   UI_COOKIE_SECURE: [z.union([z.literal(''), bool]), ''],
   /** Also append every log line to this file. */
   LOG_FILE: [z.string(), ''],
+  /** LOG_FILE also gets the lines down to this level, when more detail is wanted there than on stdout (never less than LOG_LEVEL). */
+  LOG_FILE_LEVEL: [z.union([z.literal(''), oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent')]), ''],
 
   // Kafka
   KAFKA_BROKERS: [list.pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)), 'localhost:9092'],
@@ -166,6 +174,8 @@ const spec = {
   /** In-line retries of a GET on 429/5xx/network errors before the fetch fails and backs off. */
   EXCHANGE_HTTP_RETRIES: [int(0, 10), '3'],
   /** Replacement endpoints per exchange API, `api=url,…` (test servers, proxies), e.g. `ncmec=http://127.0.0.1:9000`. */
+  /** Directories `local_file` exchanges may read from (absolute; files resolved through symlinks must stay inside). Empty = none. */
+  LOCAL_FILE_EXCHANGE_DIRS: [list.pipe(z.array(z.string().refine((d) => d.startsWith('/'), 'expected absolute directories'))), ''],
   EXCHANGE_BASE_URLS: [list.pipe(z.array(z.string().regex(/^[a-z0-9_]+=https?:\/\/\S+$/, 'expected api=http(s)://…'))), ''],
 
   // Matching

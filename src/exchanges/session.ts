@@ -19,6 +19,8 @@ export interface ExchangeDeps {
   readonly now: () => number;
   /** Replacement endpoints by API name. */
   readonly baseUrls: ReadonlyMap<string, string>;
+  /** LOCAL_FILE_EXCHANGE_DIRS. */
+  readonly localFileDirs: readonly string[];
 }
 
 export interface ExchangeSession {
@@ -44,6 +46,7 @@ export async function openExchange(deps: ExchangeDeps, exchange: Exchange, signa
       signalTypes: deps.signalTypes,
       baseUrl: deps.baseUrls.get(exchange.api),
       storedKeys: () => storedKeys(deps.pool, exchange.id),
+      localFileDirs: deps.localFileDirs,
     },
   };
 }

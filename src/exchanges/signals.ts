@@ -11,19 +11,25 @@ const logger = log('exchanges');
 
 export type Candidate = readonly [signalType: string, value: string];
 
+/**
+ * `position` names the record in a log line (a file's line number; the upstream id
+ * otherwise): never the value, which for a file may be any line of any file.
+ */
 export function toUpdate(
   key: string,
   candidates: readonly Candidate[],
   metadata: JsonObject,
   types: SignalTypes,
+  position: string = key,
 ): RecordUpdate {
   const signals: Record<string, string> = {};
   for (const [type, value] of candidates) {
     if (!types.has(type) || type in signals) continue;
     try {
       signals[type] = types.normalize(type, value);
-    } catch (err) {
-      logger.warn({ key, signal_type: type, value: value.slice(0, 100), reason: (err as Error).message }, 'invalid fingerprint skipped');
+    } catch {
+      // The validator's message quotes the value: only the position and a fixed reason are logged.
+      logger.warn({ position, signal_type: type, reason: `not a valid ${type} value` }, 'invalid fingerprint skipped');
     }
   }
   return Object.keys(signals).length > 0 ? { op: 'upsert', key, signals, metadata } : { op: 'delete', key };

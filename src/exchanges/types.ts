@@ -54,6 +54,8 @@ export interface FetchContext {
   readonly baseUrl: string | undefined;
   /** Keys currently stored for this exchange, in pages (snapshot exchanges use it to find removals). */
   readonly storedKeys: () => AsyncIterable<readonly string[]>;
+  /** Directories `local_file` may read under (LOCAL_FILE_EXCHANGE_DIRS); empty = none. */
+  readonly localFileDirs: readonly string[];
 }
 
 /** One stored record, as feedback needs it. */

@@ -47,6 +47,20 @@ export function guardedLookup(policy: UrlPolicy): LookupFunction {
   };
 }
 
+/**
+ * The policy check of a URL accepted now and fetched later (POST /v1/content): the
+ * URL itself and the addresses its host resolves to now. A host that does not
+ * resolve at the moment is let through (DNS may be briefly down; the hasher checks
+ * again when it connects); a host resolving to a refused address is refused at once.
+ */
+export async function preflightUrl(raw: string, policy: UrlPolicy): Promise<URL> {
+  const url = checkUrl(raw, policy);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const addresses = await dns.promises.lookup(host, { all: true }).catch(() => []);
+  for (const a of addresses) checkAddress(url.hostname, a.address, policy);
+  return url;
+}
+
 function getOnce(url: URL, policy: UrlPolicy, signal: AbortSignal): Promise<http.IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {

@@ -8,7 +8,7 @@ import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'no
 import path from 'node:path';
 import { config, type Config } from '../config/config.js';
 import { HmaError } from '../errors/errors.js';
-import { log } from '../observability/logger.js';
+import { addLoggedSecret, log } from '../observability/logger.js';
 import { generateKey, parseKeys, type Keyring } from './secrets.js';
 
 export type KeyringConfig = Pick<Config, 'SECRETS_KEY' | 'SECRETS_KEY_FILE' | 'SERVICES_DIR'>;
@@ -46,6 +46,16 @@ function ensureKeyFile(file: string): boolean {
 }
 
 export function loadKeyring(cfg: KeyringConfig): Keyring & { readonly generated: boolean } {
+  const ring = readKeyring(cfg);
+  // Wherever a key file's lines might end up, the logger censors them.
+  for (const { key } of ring.keys) {
+    addLoggedSecret(key.toString('base64'));
+    addLoggedSecret(key.toString('base64url'));
+  }
+  return ring;
+}
+
+function readKeyring(cfg: KeyringConfig): Keyring & { readonly generated: boolean } {
   if (cfg.SECRETS_KEY.trim() !== '') return { ...parseKeys(cfg.SECRETS_KEY, 'SECRETS_KEY'), generated: false };
   if (cfg.SECRETS_KEY_FILE.trim() !== '') return { ...readKeyFile(cfg.SECRETS_KEY_FILE, 'SECRETS_KEY_FILE'), generated: false };
   const file = generatedKeyFile(cfg);

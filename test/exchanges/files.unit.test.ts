@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,15 +22,34 @@ describe('hash list parsing', () => {
     ]);
     expect(parseHashList(`${pdq(1)}\n`, 'text', 'pdq')[0]!.candidate).toEqual(['pdq', pdq(1)]);
     const csv = parseHashList(`id,signal_type,signal,source\nr1,pdq,${pdq(1)},tip\n`, 'csv', null);
-    expect(csv).toEqual([{ key: 'r1', candidate: ['pdq', pdq(1)], metadata: { source: 'tip' } }]);
+    expect(csv).toEqual([{ key: 'r1', candidate: ['pdq', pdq(1)], metadata: { source: 'tip' }, position: 'CSV row 1' }]);
     const jsonl = parseHashList(`{"signal_type":"video_md5","signal":"${md5(3)}","note":"x"}\n`, 'jsonl', null);
-    expect(jsonl).toEqual([{ key: `video_md5:${md5(3)}`, candidate: ['video_md5', md5(3)], metadata: { note: 'x' } }]);
+    expect(jsonl).toEqual([{ key: `video_md5:${md5(3)}`, candidate: ['video_md5', md5(3)], metadata: { note: 'x' }, position: 'line 1' }]);
   });
 
   it('says where a file is malformed', () => {
     expect(() => parseHashList('{"signal_type": "pdq"', 'jsonl', null)).toThrow(/line 1: not JSON/);
     expect(() => parseHashList('{"signal_type": 1, "signal": "x"}', 'jsonl', null)).toThrow(/line 1: needs string fields/);
-    expect(() => parseHashList('a,b\n"unclosed', 'csv', null)).toThrow(/CSV/);
+    expect(() => parseHashList('a,b\n"unclosed', 'csv', null)).toThrow(/^CSV: CSV_QUOTE_NOT_CLOSED at line 2$/);
+  });
+
+  it('never quotes the content in an error: only the position and the reason', () => {
+    const secret = 'KAFKA_SASL_PASSWORD=hunter2-secret';
+    for (const [content, format] of [
+      [`"${secret}",b\nx`, 'csv'],
+      [`h1,h2\n${secret},"${secret}"x\n`, 'csv'],
+      [`${secret}\n`, 'jsonl'],
+      [`{"signal_type": 1, "signal": "${secret}"}`, 'jsonl'],
+    ] as const) {
+      let message = '';
+      try {
+        parseHashList(content, format, null);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message, content).not.toBe('');
+      expect(message).not.toContain('hunter2');
+    }
   });
 
   it('detects the format from the extension or content type', () => {
@@ -77,6 +96,25 @@ describe('local_file', () => {
     expect(store.commits.map((c) => c.updates)).toEqual([5000, 5000, 2000]);
     expect(store.commits[0]!.checkpoint).toEqual({ version: null, etag: null, last_modified: null });
     expect(store.commits[2]!.checkpoint.version).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('reads only under LOCAL_FILE_EXCHANGE_DIRS, also through a symlink', async () => {
+    await writeFile(file, `pdq ${pdq(1)}\n`);
+    const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'hma-local-other-'));
+    try {
+      const only = { localFileDirs: [elsewhere] };
+      await expect(runOnce(local, memoryStore(), { filename: file }, undefined, only)).rejects.toMatchObject({ kind: 'config', message: expect.stringMatching(/LOCAL_FILE_EXCHANGE_DIRS/) });
+      await expect(runOnce(local, memoryStore(), { filename: '/proc/self/environ' }, undefined)).rejects.toMatchObject({ kind: 'config' });
+      await expect(runOnce(local, memoryStore(), { filename: file }, undefined, { localFileDirs: [] })).rejects.toMatchObject({ kind: 'config' });
+      // A link inside the allowed directory to a file outside it.
+      await symlink(file, path.join(elsewhere, 'link.txt'));
+      await expect(runOnce(local, memoryStore(), { filename: path.join(elsewhere, 'link.txt') }, undefined, only)).rejects.toMatchObject({ kind: 'config' });
+      const store = memoryStore();
+      await runOnce(local, store, { filename: file }, undefined, { localFileDirs: [dir] });
+      expect(store.records.size).toBe(1);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('fails clearly on a missing file or a relative path', async () => {

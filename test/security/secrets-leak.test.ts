@@ -6,16 +6,17 @@
  * searched for each secret. The credentials do reach the fake server (they were
  * opened where the client is built), and are sealed in the database.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../../src/security/secrets.js';
 import { HmaProcess } from '../pipeline/support/processes.js';
 import { runHma } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
+import { logFileFor, registerSecret } from '../support/run-logs.js';
 import { scratchStack, type Stack } from '../support/stack.js';
 
 const secrets = {
@@ -25,6 +26,9 @@ const secrets = {
   txToken: '1234|leak-threatexchange-token-c0ffee',
 };
 const NCMEC_USER = 'leak-ncmec-user';
+/** A secret in a file a `curate` token points a local_file exchange at. */
+const FILE_SECRET = 'leak-file-password-9d2e71';
+let listDir = '';
 const KEY = generateKey();
 
 let stack: Stack;
@@ -52,10 +56,18 @@ beforeAll(async () => {
     res.writeHead(401, { 'content-type': 'application/xml' }).end('<error>bad credentials</error>');
   });
   await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
-  logFile = path.join(mkdtempSync(path.join(tmpdir(), 'hma-leak-')), 'all.log');
+  // In the run's log directory, so the end-of-run check searches it too.
+  logFile = logFileFor(`secrets-leak-${process.pid}.log`);
+  for (const [name, value] of Object.entries(secrets)) registerSecret(`secrets-leak ${name}`, value);
+  registerSecret('secrets-leak SECRETS_KEY', KEY);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
+  listDir = mkdtempSync(path.join(tmpdir(), 'hma-leak-lists-'));
+  // Lines that are secrets, not hashes: each is skipped with a warning naming its line only.
+  writeFileSync(path.join(listDir, 'env.txt'), `KAFKA_SASL_PASSWORD=${FILE_SECRET}\nSECRETS_KEY=${KEY}\n${FILE_SECRET}\n`);
+  registerSecret('secrets-leak file line', FILE_SECRET);
   stack = await scratchStack('leak', {
+    LOCAL_FILE_EXCHANGE_DIRS: listDir,
     PRODUCTION: 'true',
     AUTH: 'token',
     ROLE_MATCHER: 'false',
@@ -83,7 +95,7 @@ afterAll(async () => {
   await api?.stop();
   fake?.close();
   await stack?.drop();
-  if (logFile) rmSync(path.dirname(logFile), { recursive: true, force: true });
+  if (listDir) rmSync(listDir, { recursive: true, force: true });
 });
 
 describe('exchange credentials', () => {
@@ -102,6 +114,11 @@ describe('exchange credentials', () => {
     expect((await call('POST', '/c/exchanges/api/ncmec', { credential_json: { user: secrets.ncmecPassword, password: secrets.ncmecPassword, extra: secrets.ncmecPassword } })).status).toBe(400);
     const made = await call('POST', '/c/exchanges', { bank: 'NCMEC_LEAK', api: 'ncmec', api_json: { environment: 'https://report.cybertip.org/hashsharing' } });
     expect(made.status).toBeLessThan(300);
+
+    // A curate token aiming local_file at the process's environment, and at a file of secrets it may read.
+    for (const [bank, filename] of [['ENVIRON', '/proc/self/environ'], ['SECRET_LINES', path.join(listDir, 'env.txt')]]) {
+      expect((await call('POST', '/c/exchanges', { bank, api: 'local_file', api_json: { filename, signal_type: 'pdq', format: 'text' } })).status).toBeLessThan(300);
+    }
 
     const fetched = await runHma(['fetcher', '--once'], stack.env);
     expect(fetched.code, fetched.stderr).toBe(0);
@@ -127,6 +144,8 @@ describe('exchange credentials', () => {
     ]) {
       expect((await call('GET', url)).status, url).toBe(200);
     }
+    expect((await call('GET', '/c/exchange/ENVIRON/history')).status).toBe(200);
+    expect(bodies.at(-1)).toMatch(/is not a file under a directory of LOCAL_FILE_EXCHANGE_DIRS/);
     const history = bodies.find((b) => b.startsWith('GET /c/exchange/NCMEC_LEAK/history'))!;
     expect(history).toContain('credentials refused (HTTP 401)');
 
@@ -137,8 +156,9 @@ describe('exchange credentials', () => {
     expect(logs).toMatch(/"component":"auth".*"msg":"request"/);
     expect(logs).toMatch(/"authorization":"\[redacted\]"/);
     expect(logs).toMatch(/credentials refused \(HTTP 401\)/);
+    expect(logs).toMatch(/"position":"line 1","signal_type":"pdq","reason":"not a valid pdq value"/);
     const responses = bodies.join('\n');
-    const forbidden = { ...secrets, basic: Buffer.from(`${NCMEC_USER}:${secrets.ncmecPassword}`).toString('base64'), adminToken, key: KEY };
+    const forbidden = { ...secrets, fileSecret: FILE_SECRET, basic: Buffer.from(`${NCMEC_USER}:${secrets.ncmecPassword}`).toString('base64'), adminToken, key: KEY };
     for (const [name, value] of Object.entries(forbidden)) {
       expect(logs.includes(value), `${name} in the log file`).toBe(false);
       expect(responses.includes(value), `${name} in a response`).toBe(false);

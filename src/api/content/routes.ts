@@ -6,8 +6,11 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
-import { HmaError, invalidInput } from '../../errors/errors.js';
+import { invalidInput } from '../../errors/errors.js';
+import { formParts, partBytes } from '../media-input/multipart.js';
 import type { ContentSubmittedValue } from '../../kafka/values.js';
+import { preflightUrl } from '../../media/fetch.js';
+import { urlPolicyFrom } from '../../media/policy-from-config.js';
 import type { SubmissionInput } from '../../pipeline/submit/submission.js';
 
 export interface ContentRoutesDeps {
@@ -50,18 +53,13 @@ function parseMetadata(raw: string | undefined): Record<string, string> | undefi
 async function readUpload(req: FastifyRequest): Promise<SubmissionInput> {
   let file: { data: Buffer; mimeType: string; fileName: string } | undefined;
   const fields: Record<string, string> = {};
-  try {
-    for await (const part of req.parts()) {
-      if (part.type === 'file') {
-        if (file) throw invalidInput('only one file per submission');
-        file = { data: await part.toBuffer(), mimeType: part.mimetype, fileName: part.filename };
-      } else if (typeof part.value === 'string') {
-        fields[part.fieldname] = part.value;
-      }
+  for await (const part of formParts(req)) {
+    if (part.type === 'file') {
+      if (file) throw invalidInput('only one file per submission');
+      file = { data: await partBytes(part), mimeType: part.mimetype, fileName: part.filename };
+    } else if (typeof part.value === 'string') {
+      fields[part.fieldname] = part.value;
     }
-  } catch (err) {
-    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new HmaError('too_large', 'Content too large');
-    throw err;
   }
   if (!file) throw invalidInput('multipart submission without a file part');
   return {
@@ -74,6 +72,7 @@ async function readUpload(req: FastifyRequest): Promise<SubmissionInput> {
 }
 
 export function contentRoutes(deps: ContentRoutesDeps) {
+  const policy = urlPolicyFrom(deps.config);
   return async (app: FastifyInstance) => {
     await app.register(multipart, { limits: { fileSize: deps.config.MAX_INLINE_MEDIA_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024 } });
 
@@ -103,6 +102,8 @@ export function contentRoutes(deps: ContentRoutesDeps) {
         },
       },
       async (req, reply) => {
+        // A URL the hasher would refuse is refused now, not dead-lettered later.
+        if (!req.isMultipart()) await preflightUrl(req.body.url, policy);
         const input: SubmissionInput = req.isMultipart()
           ? await readUpload(req)
           : {

@@ -84,6 +84,7 @@ export function exchangeExtraRoutes(deps: ExchangeRouteDeps) {
     signalTypes: installedSignalTypes,
     now: Date.now,
     baseUrls: baseUrlMap(deps.config.EXCHANGE_BASE_URLS),
+    localFileDirs: deps.config.LOCAL_FILE_EXCHANGE_DIRS,
   };
   const db = deps.db;
   return async (app: FastifyInstance) => {

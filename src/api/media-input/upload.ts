@@ -3,7 +3,8 @@
  * field name is the content type, plus optional text fields.
  */
 import type { FastifyRequest } from 'fastify';
-import { HmaError, invalidInput } from '../../errors/errors.js';
+import { invalidInput } from '../../errors/errors.js';
+import { formParts, partBytes } from './multipart.js';
 import { checkContentType } from './selection.js';
 import type { ContentType } from '../../signals/registry.js';
 
@@ -17,21 +18,14 @@ export async function readUpload(req: FastifyRequest): Promise<Upload> {
   if (!req.isMultipart()) throw invalidInput('Missing multipart/form-data file upload');
   let file: { contentType: ContentType; bytes: Buffer } | undefined;
   const fields: Record<string, string> = {};
-  try {
-    for await (const part of req.parts()) {
-      if (part.type === 'file') {
-        if (file) throw invalidInput('Only one file allowed per request');
-        const contentType = checkContentType(part.fieldname);
-        file = { contentType, bytes: await part.toBuffer() };
-      } else if (typeof part.value === 'string') {
-        fields[part.fieldname] = part.value;
-      }
+  for await (const part of formParts(req)) {
+    if (part.type === 'file') {
+      if (file) throw invalidInput('Only one file allowed per request');
+      const contentType = checkContentType(part.fieldname);
+      file = { contentType, bytes: await partBytes(part) };
+    } else if (typeof part.value === 'string') {
+      fields[part.fieldname] = part.value;
     }
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'FST_REQ_FILE_TOO_LARGE') throw new HmaError('too_large', 'Content too large');
-    if (code === 'FST_FILES_LIMIT') throw invalidInput('Only one file allowed per request');
-    throw err;
   }
   if (!file) throw invalidInput('Missing multipart/form-data file upload');
   return { ...file, fields };

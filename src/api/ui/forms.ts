@@ -4,7 +4,8 @@
  * treated as absent.
  */
 import type { FastifyRequest } from 'fastify';
-import { HmaError, invalidInput } from '../../errors/errors.js';
+import { invalidInput } from '../../errors/errors.js';
+import { formParts, partBytes } from '../media-input/multipart.js';
 
 export interface FormFile {
   readonly field: string;
@@ -33,20 +34,15 @@ export async function readForm(req: FastifyRequest, maxFiles = 1): Promise<Form>
   }
   const fields: Record<string, string> = {};
   const files: FormFile[] = [];
-  try {
-    for await (const part of req.parts()) {
-      if (part.type === 'file') {
-        const bytes = await part.toBuffer();
-        if (part.filename === '' && bytes.length === 0) continue;
-        if (files.length === maxFiles) throw invalidInput(maxFiles === 1 ? 'Only one file allowed per request' : `At most ${maxFiles} files per request`);
-        files.push({ field: part.fieldname, filename: part.filename, bytes });
-      } else if (typeof part.value === 'string') {
-        fields[part.fieldname] = part.value;
-      }
+  for await (const part of formParts(req)) {
+    if (part.type === 'file') {
+      const bytes = await partBytes(part);
+      if (part.filename === '' && bytes.length === 0) continue;
+      if (files.length === maxFiles) throw invalidInput(maxFiles === 1 ? 'Only one file allowed per request' : `At most ${maxFiles} files per request`);
+      files.push({ field: part.fieldname, filename: part.filename, bytes });
+    } else if (typeof part.value === 'string') {
+      fields[part.fieldname] = part.value;
     }
-  } catch (err) {
-    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new HmaError('too_large', 'Content too large');
-    throw err;
   }
   return files.length > 0 ? { fields, file: files[0], files } : { fields };
 }

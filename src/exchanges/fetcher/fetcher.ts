@@ -133,6 +133,7 @@ export function fetchDeps(config: Config, pool: pg.Pool): FetchDeps {
     signalTypes: installedSignalTypes,
     now: Date.now,
     baseUrls: baseUrlMap(config.EXCHANGE_BASE_URLS),
+    localFileDirs: config.LOCAL_FILE_EXCHANGE_DIRS,
     drive: {
       maxCommitUpdates: config.FETCHER_COMMIT_MAX_UPDATES,
       maxCommitDelayMs: config.FETCHER_COMMIT_MAX_DELAY_MS,

@@ -16,6 +16,8 @@ export interface FileRecord {
   readonly key: string;
   readonly candidate: Candidate;
   readonly metadata: JsonObject;
+  /** Where in the file, for log lines ('line 3', 'CSV row 2'): never its content. */
+  readonly position: string;
 }
 
 /** The format of `auto`, from the name's extension (or a content type). */
@@ -39,7 +41,7 @@ function fromFields(fields: Readonly<Record<string, unknown>>, fixedType: string
     if (!['signal_type', 'signal', 'value', 'id'].includes(k)) metadata[k] = v as Json;
   }
   const key = typeof id === 'string' && id !== '' ? id : typeof id === 'number' ? String(id) : typedKey(type.trim(), value.trim());
-  return { key, candidate: [type.trim(), value.trim()], metadata };
+  return { key, candidate: [type.trim(), value.trim()], metadata, position: where };
 }
 
 export function parseHashList(content: string, format: FileFormat, fixedType: string | null): FileRecord[] {
@@ -50,18 +52,19 @@ export function parseHashList(content: string, format: FileFormat, fixedType: st
   const lines = () => content.split(/\r?\n/);
   switch (format) {
     case 'text':
-      for (const raw of lines()) {
+      for (const [i, raw] of lines().entries()) {
         const line = raw.trim();
+        const position = `line ${i + 1}`;
         if (line === '') continue;
         if (fixedType !== null) {
-          push({ key: typedKey(fixedType, line), candidate: [fixedType, line], metadata: {} });
+          push({ key: typedKey(fixedType, line), candidate: [fixedType, line], metadata: {}, position });
           continue;
         }
         const space = line.search(/\s/);
         if (space <= 0) continue; // no type or no signal: skipped, as the reference does
         const type = line.slice(0, space);
         const value = line.slice(space + 1).trim();
-        if (value !== '') push({ key: typedKey(type, value), candidate: [type, value], metadata: {} });
+        if (value !== '') push({ key: typedKey(type, value), candidate: [type, value], metadata: {}, position });
       }
       return out;
     case 'jsonl':
@@ -82,7 +85,9 @@ export function parseHashList(content: string, format: FileFormat, fixedType: st
       try {
         rows = parseCsv(content, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
       } catch (err) {
-        throw malformed(`CSV: ${(err as Error).message}`);
+        // csv-parse's messages quote fields and header names: only its code and line are kept.
+        const e = err as { code?: string; lines?: number };
+        throw malformed(`CSV: ${e.code ?? 'unreadable'}${e.lines === undefined ? '' : ` at line ${e.lines}`}`);
       }
       rows.forEach((row, i) => push(fromFields(row, fixedType, `CSV row ${i + 1}`)));
       return out;

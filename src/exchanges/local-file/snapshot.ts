@@ -31,7 +31,7 @@ export async function* snapshotBatches<C>(
     if (full()) yield take();
   }
   for (const r of latest.values()) {
-    pending.push(toUpdate(r.key, [r.candidate], r.metadata, ctx.signalTypes));
+    pending.push(toUpdate(r.key, [r.candidate], r.metadata, ctx.signalTypes, r.position));
     if (full()) yield take();
   }
   yield { updates: pending, checkpoint: next };

@@ -1,4 +1,5 @@
 /** Fetch dependencies for in-process fetcher tests: fast retries, short commit delays. */
+import os from 'node:os';
 import type pg from 'pg';
 import type { FetchDeps } from '../../../src/exchanges/fetcher/fetch-exchange.js';
 import type { FetcherSettings } from '../../../src/exchanges/fetcher/fetcher.js';
@@ -13,6 +14,7 @@ export function testDeps(pool: pg.Pool, baseUrls: Record<string, string> = {}, d
     signalTypes: installedSignalTypes,
     now: Date.now,
     baseUrls: new Map(Object.entries(baseUrls)),
+    localFileDirs: [os.tmpdir()],
     drive: { maxCommitUpdates: 5000, maxCommitDelayMs: 100, timeLimitMs: 60_000, ...drive },
   };
 }

@@ -3,6 +3,7 @@
  * database is exercised by the store and fetcher tests), keeping what a database
  * would: the records by key, the committed checkpoints, and their progress.
  */
+import os from 'node:os';
 import { drive, type DriveOptions, type DriveResult } from '../../../src/exchanges/fetcher/drive.js';
 import { createHttpClient, type HttpOptions } from '../../../src/exchanges/http.js';
 import { installedSignalTypes } from '../../../src/exchanges/signal-types.js';
@@ -24,6 +25,8 @@ export interface RunOptions {
   readonly http?: Partial<HttpOptions>;
   readonly drive?: Partial<DriveOptions>;
   readonly signal?: AbortSignal;
+  /** Directories local_file may read (default: the system temporary directory). */
+  readonly localFileDirs?: readonly string[];
 }
 
 export function context(store: MemoryStore, opts: RunOptions = {}): FetchContext {
@@ -33,6 +36,7 @@ export function context(store: MemoryStore, opts: RunOptions = {}): FetchContext
     http: createHttpClient({ ...fastHttp, ...opts.http }),
     signalTypes: installedSignalTypes,
     baseUrl: opts.baseUrl,
+    localFileDirs: opts.localFileDirs ?? [os.tmpdir()],
     storedKeys: async function* () {
       yield [...store.records.keys()];
     },

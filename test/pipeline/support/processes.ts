@@ -1,6 +1,8 @@
 /** `hma <command>` child processes for tests that kill and restart them. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
+import { runDir } from '../../support/run-logs.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -21,8 +23,17 @@ export class HmaProcess {
     this.child = spawn(process.execPath, [path.join(root, 'bin/hma.js'), ...this.command], {
       cwd: root,
       env: { ...this.env, ...extraEnv },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // stdout holds the log lines, also in LOG_FILE; stderr is shown and kept with the run's logs.
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
+    const child = this.child;
+    const dir = runDir();
+    const file = dir ? createWriteStream(path.join(dir, 'stderr', `${this.command.join('-')}-${child.pid}.log`)) : undefined;
+    child.stderr?.on('data', (d: Buffer) => {
+      process.stderr.write(d);
+      file?.write(d);
+    });
+    child.stderr?.on('end', () => file?.end());
   }
 
   get running(): boolean {
