@@ -111,12 +111,15 @@ describe('JSON bodies keep their types', () => {
   it.each([
     [{ name: ['REL_A'] }, 'body/name must be string'],
     [{ name: 123 }, 'body/name must be string'],
-    [{ name: 'TYPED', enabled_ratio: '0.5' }, 'body/enabled_ratio must be number,null'],
+    // A numeric string is HMA's own lax input for the ratio (a moderation platform sends "1"; docs/HMA-COMPATIBILITY.md), any other text is not.
+    [{ name: 'TYPED', enabled_ratio: 'half' }, /^body\/enabled_ratio must be number, /],
+    [{ name: 'TYPED', enabled_ratio: ['0.5'] }, /^body\/enabled_ratio must be number, /],
     [{ name: 'TYPED', labels: 'one' }, 'body/labels must be array'],
   ])('%j is refused, and creates nothing', async (body, message) => {
     const r = await call('POST', '/c/banks', body);
     expect(r.status).toBe(422);
-    expect(r.json.message).toBe(message);
+    if (typeof message === 'string') expect(r.json.message).toBe(message);
+    else expect(r.json.message).toMatch(message);
     expect((await call('GET', '/c/bank/REL_A')).status).toBe(404);
   });
 
@@ -128,7 +131,8 @@ describe('JSON bodies keep their types', () => {
     }
     // A schema's `number` refuses it already (HMA's status for a body that fails its model); free-form JSON is caught by the edge.
     const typed = await call('POST', '/c/banks', '{"name":"INF","enabled_ratio":1e400}');
-    expect([typed.status, typed.json.message]).toEqual([422, 'body/enabled_ratio must be number,null']);
+    expect(typed.status, typed.text).toBe(422);
+    expect(typed.json.message).toMatch(/^body\/enabled_ratio must be number/);
     const free = await call('POST', '/c/bank/INF_FREE/content', '{"metadata":{"n":1e400}}');
     expect(free.status, free.text).toBe(400);
   });
