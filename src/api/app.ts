@@ -8,7 +8,8 @@ import { isHmaError } from '../errors/errors.js';
 import { httpMetrics } from '../observability/http-metrics.js';
 import { log } from '../observability/logger.js';
 import { httpStatusOf } from './http-errors.js';
-import { statusRoutes, type ReadinessCheck } from './routes/status.js';
+import { Watchdog } from '../observability/watchdog.js';
+import { statusRoutes, type ReadinessCheck, type StatusDetails } from './routes/status.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -21,6 +22,8 @@ export interface AppDeps {
   readonly config: Config;
   /** Readiness checks contributed by the process (e.g. the index is loaded). */
   readonly readiness?: readonly ReadinessCheck[];
+  /** What /status reports beyond ready or not (replica staleness, backing services). */
+  readonly status?: () => StatusDetails;
   /** Route-group plugins to register, in order (decided by roles in the process composition). */
   readonly plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
 }
@@ -36,6 +39,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isHmaError(err)) {
+      const retryAfter = err.details?.retryAfterSeconds;
+      if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
       return reply.status(httpStatusOf[err.code]).send({ message: err.message });
     }
     if (err.validation) {
@@ -61,7 +66,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRoute', (r) => {
     if (!r.url.includes('*')) routes.add(r.url);
   });
-  await app.register(statusRoutes, { checks: deps.readiness ?? [], routes });
+  const watchdog = Watchdog.shared({ overloadLagMs: deps.config.OVERLOAD_EVENT_LOOP_LAG_MS, stallMs: deps.config.LIVENESS_STALL_SECONDS * 1000 });
+  await app.register(statusRoutes, { checks: deps.readiness ?? [], routes, watchdog, details: deps.status });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return app;
 }

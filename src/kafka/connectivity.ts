@@ -1,0 +1,82 @@
+/**
+ * Telling "the broker cannot be reached" from "this request was wrong", for kafkajs's
+ * log lines and for our own log sites: during an outage the health probe (health.ts)
+ * logs the state change once, and these errors are demoted instead of repeated.
+ */
+
+/** Connection-level failures as kafkajs words them in errors and log lines. */
+const connectivityText =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|Connection error|Connection timeout|Closed connection|connection closed|Failed to connect|Request .* timed out|coordinator is not available|NOT_COORDINATOR|LEADER_NOT_AVAILABLE|no leader/i;
+
+const connectivityNames = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError']);
+
+export function isConnectivityText(text: string): boolean {
+  return connectivityText.test(text);
+}
+
+/** True for a connection-level error, also when kafkajs wrapped it (retries exhausted, non-retriable). */
+export function isKafkaConnectivityError(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  let e: unknown = err;
+  while (e && typeof e === 'object' && !seen.has(e)) {
+    seen.add(e);
+    const { name, message } = e as { name?: unknown; message?: unknown };
+    if (typeof name === 'string' && connectivityNames.has(name)) return true;
+    if (typeof message === 'string' && connectivityText.test(message)) return true;
+    const next = e as { cause?: unknown; originalError?: unknown };
+    e = next.cause ?? next.originalError;
+  }
+  return false;
+}
+
+let onConnectivityError: (() => void) | undefined;
+
+/** Who hears of connection errors kafkajs logs (the process's Kafka health probe). */
+export function listenForConnectivityErrors(listener: (() => void) | undefined): void {
+  onConnectivityError = listener;
+}
+
+export function reportConnectivityError(): void {
+  onConnectivityError?.();
+}
+
+const registryUnreachableText = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed|timed? ?out|status 5\d\d/i;
+
+/**
+ * True when the schema registry could not be reached (or failed on its side), as opposed
+ * to answering that a subject or schema does not exist: its client reports a refused
+ * connection as a "status 400" ResponseError whose message names the socket error.
+ */
+export function isRegistryUnreachable(err: unknown): boolean {
+  const { message, status } = (err ?? {}) as { message?: unknown; status?: unknown };
+  if (typeof status === 'number' && status >= 500) return true;
+  return typeof message === 'string' && registryUnreachableText.test(message);
+}
+
+/**
+ * Runs `attempt` until it succeeds, backing off from 0.5 s to 5 s between tries, for
+ * parts that connect to Kafka or the registry and must not give up while they are down.
+ * Resolves undefined if `stopped()` turns true first (checked at least every 100 ms).
+ */
+export async function keepTrying<T>(
+  attempt: () => Promise<T>,
+  opts: { readonly stopped: () => boolean; readonly onError: (err: unknown) => void },
+): Promise<T | undefined> {
+  for (let delay = 500; !opts.stopped(); delay = Math.min(5000, delay * 2)) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (opts.stopped()) return undefined;
+      opts.onError(err);
+      for (const until = Date.now() + delay; Date.now() < until && !opts.stopped(); ) {
+        await new Promise((r) => setTimeout(r, Math.min(100, until - Date.now())));
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The error of a connecting part is worth a log line unless it is the outage the health probe already reports. */
+export function isOutageError(err: unknown): boolean {
+  return isKafkaConnectivityError(err) || isRegistryUnreachable(err) || (err as { code?: unknown })?.code === 'unavailable';
+}
