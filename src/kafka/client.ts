@@ -43,7 +43,12 @@ function kafkajsLevel(level: Config['LOG_LEVEL']): logLevel {
  * milliseconds but logs each answer as an error. kafkajs logs only the message text.
  */
 const routineRetry = (entry: LogEntry['log']) =>
-  [entry.error, entry.message].some((t) => typeof t === 'string' && t.includes('another concurrent operation on the same transaction'));
+  [entry.error, entry.message].some(
+    (t) =>
+      typeof t === 'string' &&
+      // Likewise a broker that has just started answers with "coordinator is loading" until it has read its logs.
+      (t.includes('another concurrent operation on the same transaction') || t.includes('coordinator is loading')),
+  );
 
 /**
  * A broker outage makes every client log every retry (hundreds of lines a minute): these

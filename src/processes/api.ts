@@ -25,6 +25,7 @@ import type { ContentType } from '../signals/registry.js';
 import { startMatching, type Matching } from './matching.js';
 import { apiSecurity } from '../security/api-security.js';
 import { Submitter } from '../pipeline/submit/submitter.js';
+import { downReason } from '../kafka/health.js';
 import { indexReadiness, kafkaReadiness, startingReason, statusDetails } from './health.js';
 import { ReadYourWrites } from './read-your-writes.js';
 import type { ReplicaFeed } from '../replica/feed.js';
@@ -82,10 +83,15 @@ export async function buildApi(runtime: Runtime): Promise<BuiltApi> {
   // Every role but a bare hasher of /h uses Kafka; none of them waits for it to start (curation and hashing need only Postgres).
   const usesKafka = config.ROLE_MATCHER || config.ROLE_HASHER || config.ROLE_CURATOR;
   if (usesKafka) readiness.push(kafkaReadiness(runtime));
+  // Parts still waiting for the registry (the replica decoding its replay, the relay): its absence is the reason to give.
+  const waitingParts: Array<() => boolean> = [];
+  if (usesKafka) readiness.push(() => (!runtime.health.registry.available && waitingParts.some((w) => w()) ? downReason['schema-registry'] : undefined));
   let matching: Matching | undefined;
   if (config.ROLE_MATCHER) {
     matching = await startMatching(runtime);
-    readiness.push(indexReadiness(matching.feed, config.INDEX_MAX_STALE_SECONDS));
+    const feed = matching.feed;
+    waitingParts.push(() => !feed.ready);
+    readiness.push(indexReadiness(feed, config.INDEX_MAX_STALE_SECONDS));
     plugins.push(stalenessHeader(matching.feed));
   }
   // Hooks apply to routes declared after them: the write hook goes before /c.
@@ -113,6 +119,7 @@ export async function buildApi(runtime: Runtime): Promise<BuiltApi> {
     plugins.push(security.audit);
     const relay = await startOutboxRelay(config, runtime.db);
     runtime.onStop('outbox relay', () => relay.stop());
+    waitingParts.push(() => relay.readiness() !== undefined);
     readiness.push(() => (relay.readiness() === undefined ? undefined : startingReason(runtime, 'relay')));
     const curatorInput = input;
     plugins.push(
