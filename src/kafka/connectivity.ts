@@ -80,3 +80,14 @@ export async function keepTrying<T>(
 export function isOutageError(err: unknown): boolean {
   return isKafkaConnectivityError(err) || isRegistryUnreachable(err) || (err as { code?: unknown })?.code === 'unavailable';
 }
+
+/** `p`, or a rejection with `late()` once `ms` have passed first (p itself runs on; its late outcome is ignored). */
+export function withDeadline<T>(p: Promise<T>, ms: number, late: () => Error = () => new Error(`no answer within ${ms} ms`)): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(late()), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

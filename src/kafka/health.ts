@@ -10,7 +10,7 @@ import { Gauge } from 'prom-client';
 import { log } from '../observability/logger.js';
 import { registry } from '../observability/metrics.js';
 import { saslOptions, type KafkaClientConfig } from './client.js';
-import { listenForConnectivityErrors } from './connectivity.js';
+import { listenForConnectivityErrors, withDeadline } from './connectivity.js';
 import type { RegistryConfig } from './registry.js';
 
 export type ServiceName = 'kafka' | 'schema-registry';
@@ -99,19 +99,12 @@ export class ServiceHealth {
   /** Probes once (concurrent callers share the probe) and records the outcome. */
   check(): Promise<void> {
     this.probing ??= (async () => {
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          this.probe(),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-          }),
-        ]);
+        await withDeadline(this.probe(), this.timeoutMs);
         this.record(true);
       } catch (err) {
         this.record(false, (err as Error).message);
       } finally {
-        clearTimeout(timer);
         this.probing = undefined;
       }
     })();

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { isKafkaConnectivityError } from '../kafka/connectivity.js';
+import { isKafkaConnectivityError, withDeadline } from '../kafka/connectivity.js';
 import { log } from '../observability/logger.js';
 import { registry } from '../observability/metrics.js';
 import type { BankChange, SignalChange } from './changes.js';
@@ -361,14 +361,3 @@ export class ReplicaFeed {
 }
 
 const isUnavailable = (err: unknown) => (err as { code?: unknown })?.code === 'unavailable';
-
-/** Rejects when `p` has not settled within `ms` (p itself runs on). */
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}

@@ -11,10 +11,11 @@
  * service returns. The figures are printed as a timeline.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createKafka, withAdmin } from '../../src/kafka/client.js';
@@ -27,14 +28,15 @@ import { scratchDb, type ScratchDb } from '../support/scratch-db.js';
 import { OwnBroker } from './support/own-broker.js';
 import { LoggedHma, status, waitForStatus } from './support/hma.js';
 
-const WEE = '/work/shared/testdata/pdq/pdq-data/misc-images/wee.jpg';
-const WEE_PDQ = '6227401f601ff4ccafcc9fad4b0d95d371a2eb7265a3285234d228ca94deeb2d';
 const OTHER_PDQ = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
 const SUBMIT_TIMEOUT_MS = 2000;
 /** Read-your-writes waits at most 2 s; anything near the 7–13 s of kafkajs's retries is a failure. */
 const LOOKUP_BOUND_MS = 4000;
 
 let broker: OwnBroker;
+/** A photo made here (no test data needed) and its PDQ, as the running API hashes it. */
+let photo: Buffer;
+let PHOTO_PDQ = '';
 let db: ScratchDb;
 let config: Config;
 let env: NodeJS.ProcessEnv;
@@ -65,6 +67,9 @@ beforeAll(async () => {
     SUBMIT_TIMEOUT_MS: String(SUBMIT_TIMEOUT_MS),
   };
   config = loadConfig(env);
+  photo = await sharp({ create: { width: 160, height: 120, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
   await withAdmin(createKafka(config, 'outage-test'), (admin) => applyTopics(admin, config, { fix: false }));
   await registerSchemas(config);
 }, 300_000);
@@ -118,7 +123,7 @@ async function timed(kind: string, run: () => Promise<Response>): Promise<Call> 
 
 const upload = (bytes: Buffer, field: string, fields: Record<string, string> = {}) => {
   const form = new FormData();
-  form.append(field, new Blob([bytes], { type: 'image/jpeg' }), 'wee.jpg');
+  form.append(field, new Blob([bytes], { type: 'image/jpeg' }), 'photo.jpg');
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   return form;
 };
@@ -143,17 +148,20 @@ function loop(everyMs: number, step: () => Promise<void>): { stop: () => Promise
 
 describe('a Kafka outage under load', () => {
   it('keeps lookups answering, refuses submissions fast, reports it, and loses nothing', { timeout: 420_000 }, async () => {
-    const wee = await readFile(WEE);
     const p = await ports();
     const all = hma('all', ['all'], p);
     const url = `http://127.0.0.1:${p.API_PORT}`;
     await waitForStatus(url, (s) => s.code === 200, 120_000, 'hma all');
+    const hashed = await fetch(`${url}/h/hash`, { method: 'POST', body: upload(photo, 'photo') });
+    expect(hashed.status).toBe(200);
+    PHOTO_PDQ = ((await hashed.json()) as { pdq: string }).pdq;
+    expect(PHOTO_PDQ).toMatch(/^[0-9a-f]{64}$/);
 
     const json = (method: string, route: string, body: unknown) =>
       fetch(`${url}${route}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await json('POST', '/c/banks', { name: 'OUTAGE_BANK' })).ok).toBe(true);
     // A curation write arms read-your-writes: from now on, the next lookup waits for the replica.
-    expect((await json('POST', '/c/bank/OUTAGE_BANK/signal', { pdq: WEE_PDQ })).ok).toBe(true);
+    expect((await json('POST', '/c/bank/OUTAGE_BANK/signal', { pdq: PHOTO_PDQ })).ok).toBe(true);
 
     const lookups: Call[] = [];
     const submissions: Call[] = [];
@@ -162,17 +170,17 @@ describe('a Kafka outage under load', () => {
     const lookupLoop = loop(100, async () => {
       const i = n++;
       if (i % 5 === 4) {
-        lookups.push(await timed('upload', () => fetch(`${url}/m/lookup`, { method: 'POST', body: upload(wee, 'photo') })));
+        lookups.push(await timed('upload', () => fetch(`${url}/m/lookup`, { method: 'POST', body: upload(photo, 'photo') })));
       } else if (i % 2 === 0) {
-        lookups.push(await timed('lookup', () => fetch(`${url}/m/lookup?signal=${WEE_PDQ}&signal_type=pdq`)));
+        lookups.push(await timed('lookup', () => fetch(`${url}/m/lookup?signal=${PHOTO_PDQ}&signal_type=pdq`)));
       } else {
-        lookups.push(await timed('raw_lookup', () => fetch(`${url}/m/raw_lookup?signal=${WEE_PDQ}&signal_type=pdq`)));
+        lookups.push(await timed('raw_lookup', () => fetch(`${url}/m/raw_lookup?signal=${PHOTO_PDQ}&signal_type=pdq`)));
       }
     });
     let m = 0;
     const submitLoop = loop(150, async () => {
       const contentId = `outage-${m++}`;
-      submissions.push(await timed('submit', () => fetch(`${url}/v1/content`, { method: 'POST', body: upload(wee, 'file', { content_id: contentId }) })));
+      submissions.push(await timed('submit', () => fetch(`${url}/v1/content`, { method: 'POST', body: upload(photo, 'file', { content_id: contentId }) })));
     });
     const statusLoop = loop(250, async () => {
       const s = await status(url);
@@ -364,11 +372,12 @@ describe('starting while a service is down', () => {
       const api = started[0].url;
       const created = await fetch(`${api}/c/banks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'DOWN_AT_START' }) });
       expect(created.ok).toBe(true);
-      expect((await fetch(`${api}/c/bank/DOWN_AT_START/signal`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pdq: WEE_PDQ }) })).ok).toBe(true);
-      const hashed = await fetch(`${api}/h/hash`, { method: 'POST', body: upload(await readFile(WEE), 'photo') });
+      expect((await fetch(`${api}/c/bank/DOWN_AT_START/signal`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pdq: OTHER_PDQ }) })).ok).toBe(true);
+      const hashed = await fetch(`${api}/h/hash`, { method: 'POST', body: upload(photo, 'photo') });
       expect(hashed.status).toBe(200);
-      expect(((await hashed.json()) as { pdq: string }).pdq).toBe(WEE_PDQ);
-      const submitted = await fetch(`${api}/v1/content`, { method: 'POST', body: upload(await readFile(WEE), 'file') });
+      const pdq = ((await hashed.json()) as { pdq: string }).pdq;
+      expect(pdq).toMatch(/^[0-9a-f]{64}$/);
+      const submitted = await fetch(`${api}/v1/content`, { method: 'POST', body: upload(photo, 'file') });
       expect(submitted.status).toBe(503);
       await sleep(3000);
       for (const s of started) expect({ name: s.name, running: s.proc.running }).toEqual({ name: s.name, running: true });
@@ -384,7 +393,7 @@ describe('starting while a service is down', () => {
       // The signal added while Kafka was down reached the API's replica through the relay.
       let found = false;
       for (const until = Date.now() + 30_000; !found && Date.now() < until; await sleep(250)) {
-        const res = await fetch(`${api}/m/raw_lookup?signal=${WEE_PDQ}&signal_type=pdq&banks=DOWN_AT_START`);
+        const res = await fetch(`${api}/m/raw_lookup?signal=${OTHER_PDQ}&signal_type=pdq&banks=DOWN_AT_START`);
         found = ((await res.json()) as { matches: number[] }).matches.length === 1;
       }
       expect(found).toBe(true);
@@ -427,7 +436,7 @@ async function withoutRegistry(
   }
   const created = await fetch(`${apiUrl}/c/banks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'NO_REGISTRY' }) });
   expect(created.ok).toBe(true);
-  const refused = await fetch(`${apiUrl}/v1/content`, { method: 'POST', body: upload(await readFile(WEE), 'file') });
+  const refused = await fetch(`${apiUrl}/v1/content`, { method: 'POST', body: upload(photo, 'file') });
   expect(refused.status).toBe(503);
   expect(refused.headers.get('retry-after')).not.toBeNull();
   // The misleading advice of before: a registry that is away is not a schema that was never registered.
@@ -441,7 +450,7 @@ async function withoutRegistry(
   const apiReady = Date.now() - openedAt;
   await waitForStatus(hasherUrl, (x) => x.code === 200, 60_000, 'hasher after the registry came back');
   const hasherReady = Date.now() - openedAt;
-  const accepted = await fetch(`${apiUrl}/v1/content`, { method: 'POST', body: upload(await readFile(WEE), 'file') });
+  const accepted = await fetch(`${apiUrl}/v1/content`, { method: 'POST', body: upload(photo, 'file') });
   expect(accepted.status).toBe(202);
   console.log(`[start without the registry] ready after it returned: api ${secs(apiReady)} s, hasher ${secs(hasherReady)} s`);
 }

@@ -14,7 +14,7 @@ import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import type { Config } from '../../config/config.js';
 import { HmaError, isHmaError } from '../../errors/errors.js';
 import type { TopicCodec } from '../../kafka/codec.js';
-import { isKafkaConnectivityError } from '../../kafka/connectivity.js';
+import { isKafkaConnectivityError, withDeadline } from '../../kafka/connectivity.js';
 import type { Dependencies } from '../../kafka/health.js';
 import type { ContentSubmittedValue } from '../../kafka/values.js';
 import { topicName } from '../../../topology/topics.js';
@@ -66,19 +66,12 @@ export class Submitter {
     if (values.length === 0) return;
     const health = this.deps.health;
     if (health && !health.kafka.available) throw kafkaUnavailable('Kafka is unavailable');
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.sendNow(values),
-        new Promise<never>((_, reject) => {
-          if (timeoutMs !== undefined) {
-            timer = setTimeout(() => reject(kafkaUnavailable(`Kafka did not acknowledge within ${timeoutMs} ms`)), timeoutMs);
-          }
-        }),
-      ]);
+      const sent = this.sendNow(values);
+      await (timeoutMs === undefined ? sent : withDeadline(sent, timeoutMs, () => kafkaUnavailable(`Kafka did not acknowledge within ${timeoutMs} ms`)));
     } catch (err) {
       if (isHmaError(err)) {
-        if (err.code === 'unavailable') health?.kafka.suspect();
+        if (err.code === 'unavailable' && err.details?.service === 'kafka') health?.kafka.suspect();
         throw err;
       }
       if (isKafkaConnectivityError(err)) {
@@ -86,8 +79,6 @@ export class Submitter {
         throw kafkaUnavailable(`Kafka is unavailable: ${(err as Error).message}`);
       }
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
