@@ -46,8 +46,12 @@ const routineRetry = (entry: LogEntry['log']) =>
   [entry.error, entry.message].some(
     (t) =>
       typeof t === 'string' &&
-      // Likewise a broker that has just started answers with "coordinator is loading" until it has read its logs.
-      (t.includes('another concurrent operation on the same transaction') || t.includes('coordinator is loading')),
+      // Likewise a broker that has just started answers "coordinator is loading" until it has read its logs.
+      (t.includes('another concurrent operation on the same transaction') ||
+        t.includes('coordinator is loading') ||
+        // A rebalance in progress (kafkajs rejoins by itself), and answers to requests it had given up on.
+        t.includes('group is rebalancing') ||
+        t === 'Response without match'),
   );
 
 /**
@@ -67,7 +71,7 @@ function logCreator() {
     if (level <= logLevel.WARN && outageNoise(namespace, entry)) {
       reportConnectivityError();
       logger.debug(fields, message);
-    } else if (level === logLevel.ERROR && routineRetry(entry)) logger.debug(fields, message);
+    } else if (level <= logLevel.WARN && routineRetry(entry)) logger.debug(fields, message);
     else if (level === logLevel.ERROR) logger.error(fields, message);
     else if (level === logLevel.WARN) logger.warn(fields, message);
     else if (level === logLevel.INFO) logger.info(fields, message);

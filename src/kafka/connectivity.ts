@@ -5,10 +5,25 @@
  */
 
 /** Connection-level failures as kafkajs words them in errors and log lines. */
-const connectivityText =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|Connection error|Connection timeout|Closed connection|connection closed|Failed to connect|Request .* timed out|coordinator is not available|NOT_COORDINATOR|LEADER_NOT_AVAILABLE|no leader/i;
+const connectivityText = new RegExp(
+  [
+    'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
+    'Connection error', 'Connection timeout', 'Closed connection', 'connection closed', 'Failed to connect', 'Request .* timed out',
+    'No broker available',
+    // What a broker that has just come back answers until it has taken its partitions and groups over again.
+    'coordinator is not available', 'not the correct coordinator', 'Failed to find group coordinator', 'NOT_COORDINATOR',
+    'LEADER_NOT_AVAILABLE', 'no leader',
+  ].join('|'),
+  'i',
+);
 
-const connectivityNames = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError']);
+const connectivityNames = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSNoBrokerAvailableError',
+  'KafkaJSGroupCoordinatorNotFound',
+]);
 
 export function isConnectivityText(text: string): boolean {
   return connectivityText.test(text);
