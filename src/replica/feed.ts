@@ -193,10 +193,13 @@ export class ReplicaFeed {
       groupId: `${this.groupPrefix}replica.${randomUUID()}`,
       maxBytes: 50 * 1024 * 1024,
       sessionTimeout: 30_000,
+      // Never restarted in place by kafkajs: its group would wait for the crashed member's
+      // session to expire (up to 30 s after a broker outage) before assigning anything.
+      // A crashed consumer is replaced by one in a new group, positioned where the replica stands.
+      retry: { restartOnFailure: async () => false },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      // kafkajs restarts a consumer itself after a retriable crash; one that gave up for good is replaced here.
       if (payload.restart || this.stopped || consumer !== this.consumer) return;
       this.logger.debug({ err: payload.error }, 'replica consumer stopped; starting a new one where the replica stands');
       void consumer.disconnect().catch(() => undefined);

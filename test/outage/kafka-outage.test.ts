@@ -282,6 +282,7 @@ describe('a Kafka outage under load', () => {
         `  log lines at WARN or above from the kill until 5 s after ready: ${all.problems(killedAt, readyAt + 5000).length}`,
       ].join('\n'),
     );
+    await all.stop();
   });
 });
 

@@ -298,6 +298,12 @@ export class Stage<I extends TopicName> {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      // A replaced consumer that kafkajs restarted anyway (its restart was under way when we
+      // disconnected it, e.g. during a broker outage): it must not consume next to its successor.
+      if (consumer !== this.consumer) {
+        void consumer.disconnect().catch(() => undefined);
+        return;
+      }
       this.joined = true;
       // kafkajs has read the committed offsets again: the new generation claims afresh.
       void this.releaseClaims();
@@ -317,7 +323,8 @@ export class Stage<I extends TopicName> {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: Math.max(1, cfg.TOPIC_PARTITIONS),
-      eachBatch: (payload) => this.onBatch(payload),
+      // A replaced consumer takes no work (see GROUP_JOIN above); failing it for good stops it.
+      eachBatch: (payload) => (consumer === this.consumer ? this.onBatch(payload) : Promise.reject(nonRetriable('a replaced consumer'))),
     });
   }
 
