@@ -22,14 +22,7 @@ export interface WatchdogOptions {
 
 let current: Watchdog | undefined;
 
-new Gauge({
-  name: 'hma_event_loop_lag_seconds',
-  help: 'How late this process\'s event loop runs a timer, averaged over a few seconds',
-  registers: [registry],
-  collect() {
-    this.set((current?.lagMs ?? 0) / 1000);
-  },
-});
+// Event-loop lag itself is among Node's default metrics (hma_nodejs_eventloop_lag_*).
 new Gauge({
   name: 'hma_thread_pool_stall_seconds',
   help: 'How long the oldest unanswered probe task has waited on libuv\'s thread pool (0 when it answers)',
