@@ -242,8 +242,9 @@ export class Stage<I extends TopicName> {
 
   /** Undefined when consuming, else why not (for /status). */
   readiness(): string | undefined {
-    if (this.stopping) return `${this.spec.name} stopping`;
-    if (!this.joined) return `${this.spec.name} not yet consuming`;
+    // Upper-case tokens, as HMA's own /status reasons.
+    if (this.stopping) return `${this.spec.name.toUpperCase()}-STOPPING`;
+    if (!this.joined) return `${this.spec.name.toUpperCase()}-NOT-CONSUMING`;
     return undefined;
   }
 
