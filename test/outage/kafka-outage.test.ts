@@ -268,6 +268,9 @@ describe('a Kafka outage under load', () => {
     expect(doubled).toEqual([]);
 
     const refusedDuring = refused.filter(during);
+    const refusalMs = refused.map((c) => c.ms).sort((a, b) => a - b);
+    const medianRefusal = refusalMs[Math.floor(refusalMs.length / 2)];
+    const refusedAfterWait = refusalMs.filter((ms) => ms > 1000).length;
     const resumed = accepted.find((c) => c.at > killedAt);
     console.log(
       [
@@ -277,7 +280,7 @@ describe('a Kafka outage under load', () => {
         `  broker restart begun at t=${secs(restartAt - killedAt)} s, answering at t=${secs(brokerUpAt - killedAt)} s`,
         `  /status 200 again at t=${secs(readyAt - killedAt)} s: ${secs(readyAt - brokerUpAt)} s after the broker answered`,
         `  lookups: ${lookups.length} in ${secs(endAt - killedAt + 8000)} s, all 200; ${lookupsDuring.length} during the outage; slowest ${slowest} ms; replica staleness up to ${maxStaleness.toFixed(1)} s`,
-        `  submissions: ${accepted.length} accepted, ${refused.length} refused with 503 (${refusedDuring.length} while the broker was down), slowest refusal ${slowestRefusal} ms; accepted again from t=${resumed ? secs(resumed.at - killedAt) : '?'} s`,
+        `  submissions: ${accepted.length} accepted, ${refused.length} refused with 503 (${refusedDuring.length} while the broker was down), refusal median ${medianRefusal} ms, ${refusedAfterWait} took over 1 s (sends under way at the kill, cut at SUBMIT_TIMEOUT_MS), slowest ${slowestRefusal} ms; accepted again from t=${resumed ? secs(resumed.at - killedAt) : '?'} s`,
         `  results: ${results.length} for ${accepted.length} accepted submissions, none missing, none twice`,
         `  log lines at WARN or above from the kill until 5 s after ready: ${all.problems(killedAt, readyAt + 5000).length}`,
       ].join('\n'),
