@@ -66,11 +66,6 @@ export class ServiceHealth {
     return this.state.up !== false;
   }
 
-  /** Seconds since the service went down, or 0. */
-  downForSeconds(now = Date.now()): number {
-    return this.state.up === false ? (now - this.state.since) / 1000 : 0;
-  }
-
   onChange(listener: (up: boolean) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
