@@ -68,7 +68,12 @@ function logCreator() {
   return ({ namespace, level, log: entry }: LogEntry) => {
     const { message, ...rest } = entry;
     const fields = { namespace, ...rest };
-    if (level <= logLevel.WARN && outageNoise(namespace, entry)) {
+    if (level <= logLevel.WARN && namespace === 'Connection' && message.startsWith('Response ')) {
+      // kafkajs logs every error response of the protocol, then hands the same error to its
+      // caller (our code or its own retry), which says what it means: once is enough.
+      if (outageNoise(namespace, entry)) reportConnectivityError();
+      logger.debug(fields, message);
+    } else if (level <= logLevel.WARN && outageNoise(namespace, entry)) {
       reportConnectivityError();
       logger.debug(fields, message);
     } else if (level <= logLevel.WARN && routineRetry(entry)) logger.debug(fields, message);
