@@ -3,10 +3,11 @@ import { defineConfig } from 'vitest/config';
 /**
  * Three projects: `unit` (files named *.unit.test.ts) needs no backing services;
  * `integration` (every other *.test.ts) gets Kafka, the registry and Postgres from
- * test/global-setup.ts, started once per run; `kill` is the kill -9 exactly-once test,
- * which `npm test` runs on its own after the others (see scripts/test.sh).
+ * test/global-setup.ts, started once per run; `kill` holds the tests that kill -9
+ * processes or a broker of their own (the exactly-once test, test/outage/), which
+ * `npm test` runs after the others, one file at a time (see scripts/test.sh).
  */
-const killTest = 'test/pipeline/exactly-once.test.ts';
+const killTests = ['test/pipeline/exactly-once.test.ts', 'test/outage/**/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -22,13 +23,13 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.unit.test.ts', killTest, '**/node_modules/**'],
+          exclude: ['test/**/*.unit.test.ts', ...killTests, '**/node_modules/**'],
           globalSetup: ['test/global-setup.ts'],
         },
       },
       {
         extends: true,
-        test: { name: 'kill', include: [killTest], globalSetup: ['test/global-setup.ts'] },
+        test: { name: 'kill', include: killTests, globalSetup: ['test/global-setup.ts'], fileParallelism: false },
       },
     ],
   },

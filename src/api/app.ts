@@ -9,7 +9,8 @@ import { applyEdgeTimeouts, controlCharGuard, edgeServerOptions, uploadBudget } 
 import { httpMetrics } from '../observability/http-metrics.js';
 import { log } from '../observability/logger.js';
 import { hmaHttpStatusOf, httpStatusOf } from './http-errors.js';
-import { statusRoutes, type ReadinessCheck } from './routes/status.js';
+import { Watchdog } from '../observability/watchdog.js';
+import { statusRoutes, type ReadinessCheck, type StatusDetails } from './routes/status.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -22,6 +23,8 @@ export interface AppDeps {
   readonly config: Config;
   /** Readiness checks contributed by the process (e.g. the index is loaded). */
   readonly readiness?: readonly ReadinessCheck[];
+  /** What /status reports beyond ready or not (replica staleness, backing services). */
+  readonly status?: () => StatusDetails;
   /** Route-group plugins to register, in order (decided by roles in the process composition). */
   readonly plugins?: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
 }
@@ -40,6 +43,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isHmaError(err)) {
+      const retryAfter = err.details?.retryAfterSeconds;
+      if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
       const statusOf = req.routeOptions.config.hma ? hmaHttpStatusOf : httpStatusOf;
       return reply.status(statusOf[err.code]).send({ message: err.message });
     }
@@ -68,7 +73,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRoute', (r) => {
     if (!r.url.includes('*')) routes.add(r.url);
   });
-  await app.register(statusRoutes, { checks: deps.readiness ?? [], routes });
+  const watchdog = Watchdog.shared({ overloadLagMs: deps.config.OVERLOAD_EVENT_LOOP_LAG_MS, stallMs: deps.config.LIVENESS_STALL_SECONDS * 1000 });
+  await app.register(statusRoutes, { checks: deps.readiness ?? [], routes, watchdog, details: deps.status });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return app;
 }

@@ -13,6 +13,7 @@ export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
   fetch_failed: 400,
   fetch_transient: 502,
   not_ready: 503,
+  unavailable: 503,
   unauthenticated: 401,
   forbidden: 403,
   rate_limited: 429,

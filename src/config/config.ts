@@ -201,6 +201,14 @@ const spec = {
   PIPELINE_COMMIT_LINGER_MS: [int(0, 10_000), '50'],
   /** A stage stops admitting events of a fetched batch after this long and lets the consumer fetch again (keeps rebalances prompt). */
   PIPELINE_BATCH_BUDGET_MS: [int(100, 600_000), '10000'],
+  /** POST /v1/content answers 503 (Retry-After) when Kafka has not acknowledged a submission within this long. */
+  SUBMIT_TIMEOUT_MS: [int(100, 600_000), '2000'],
+  /** /status answers 503 INDEX-STALE when the replica has not been seen current for this long (HMA's INDEX_CACHE_MAX_STALE_SEC); 0 = never. */
+  INDEX_MAX_STALE_SECONDS: [int(0, 86_400), '65'],
+  /** /status answers 503 OVERLOADED while the event loop lags more than this (ms, averaged over a few seconds); 0 = never. */
+  OVERLOAD_EVENT_LOOP_LAG_MS: [int(0, 600_000), '1000'],
+  /** /status/live answers 503 when the event loop or the libuv thread pool has not moved for this long. */
+  LIVENESS_STALL_SECONDS: [int(1, 3600), '30'],
   /** Largest inline media a submission may carry (the event must fit Kafka's message size limit, 1 MB by default). */
   MAX_INLINE_MEDIA_BYTES: [int(1, 100 * 1024 * 1024), String(900 * 1024)],
   /** Webhook calls per action before it is dead-lettered; the delay doubles from PIPELINE_RETRY_BACKOFF_MS. */

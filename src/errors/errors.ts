@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'fetch_failed' // the media URL could not be fetched (permanent)
   | 'fetch_transient' // timeout, 5xx, reset: worth a retry
   | 'not_ready' // index or dependency still loading
+  | 'unavailable' // a backing service (Kafka, the registry) is down: retry later (details.retryAfterSeconds)
   | 'unauthenticated'
   | 'forbidden'
   | 'rate_limited';

@@ -5,6 +5,7 @@
 import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import { ConfigError, type Config } from '../config/config.js';
 import { log } from '../observability/logger.js';
+import { isConnectivityText, reportConnectivityError } from './connectivity.js';
 
 export type KafkaClientConfig = Pick<
   Config,
@@ -42,14 +43,40 @@ function kafkajsLevel(level: Config['LOG_LEVEL']): logLevel {
  * milliseconds but logs each answer as an error. kafkajs logs only the message text.
  */
 const routineRetry = (entry: LogEntry['log']) =>
-  [entry.error, entry.message].some((t) => typeof t === 'string' && t.includes('another concurrent operation on the same transaction'));
+  [entry.error, entry.message].some(
+    (t) =>
+      typeof t === 'string' &&
+      // Likewise a broker that has just started answers "coordinator is loading" until it has read its logs.
+      (t.includes('another concurrent operation on the same transaction') ||
+        t.includes('coordinator is loading') ||
+        // A rebalance in progress (kafkajs rejoins by itself), and answers to requests it had given up on.
+        t.includes('group is rebalancing') ||
+        t === 'Response without match'),
+  );
+
+/**
+ * A broker outage makes every client log every retry (hundreds of lines a minute): these
+ * lines go to debug, and the process's health probe, told of each, logs the outage once
+ * when it starts and once when it ends (health.ts).
+ */
+const outageNoise = (namespace: string, entry: LogEntry['log']) =>
+  [entry.error, entry.message, entry.stack].some((t) => typeof t === 'string' && isConnectivityText(t)) ||
+  (namespace === 'Consumer' && typeof entry.message === 'string' && entry.message.startsWith('Restarting the consumer'));
 
 function logCreator() {
   const logger = log('kafkajs');
   return ({ namespace, level, log: entry }: LogEntry) => {
     const { message, ...rest } = entry;
     const fields = { namespace, ...rest };
-    if (level === logLevel.ERROR && routineRetry(entry)) logger.debug(fields, message);
+    if (level <= logLevel.WARN && namespace === 'Connection' && message.startsWith('Response ')) {
+      // kafkajs logs every error response of the protocol, then hands the same error to its
+      // caller (our code or its own retry), which says what it means: once is enough.
+      if (outageNoise(namespace, entry)) reportConnectivityError();
+      logger.debug(fields, message);
+    } else if (level <= logLevel.WARN && outageNoise(namespace, entry)) {
+      reportConnectivityError();
+      logger.debug(fields, message);
+    } else if (level <= logLevel.WARN && routineRetry(entry)) logger.debug(fields, message);
     else if (level === logLevel.ERROR) logger.error(fields, message);
     else if (level === logLevel.WARN) logger.warn(fields, message);
     else if (level === logLevel.INFO) logger.info(fields, message);
@@ -66,6 +93,9 @@ export function createKafka(cfg: KafkaClientConfig, role?: string, overrides: Pa
     sasl: saslOptions(cfg),
     logLevel: kafkajsLevel(cfg.LOG_LEVEL),
     logCreator,
+    // kafkajs restarts a crashed consumer after its last retry delay, up to 30 s by default:
+    // capped, a consumer is back within seconds of a broker's return.
+    retry: { maxRetryTime: 3000 },
     ...overrides,
   });
 }

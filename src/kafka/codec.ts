@@ -10,6 +10,7 @@
 import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { HmaError } from '../errors/errors.js';
+import { isRegistryUnreachable } from './connectivity.js';
 import { valueSubject, type TopicName } from '../../topology/topics.js';
 import { valueSchema } from './schemas.js';
 import type { TopicValues } from './values.js';
@@ -34,7 +35,10 @@ export class TopicCodec {
       id = this.registry
         .getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: valueSchema(topic).text })
         .catch((err: unknown) => {
-          this.ids.delete(topic); // a later call retries, e.g. once `hma topology apply` has run
+          this.ids.delete(topic); // a later call retries, e.g. once the registry is back or `hma topology apply` has run
+          if (isRegistryUnreachable(err)) {
+            throw new HmaError('unavailable', `schema registry unavailable: ${(err as Error).message}`, { service: 'schema-registry', retryAfterSeconds: 5 });
+          }
           throw new Error(`schema of ${topic} is not registered under ${subject} (run \`hma topology apply\`): ${(err as Error).message}`);
         });
       this.ids.set(topic, id);
@@ -94,6 +98,10 @@ export class TopicCodec {
     try {
       read = await this.reader(topic, writerId);
     } catch (err) {
+      // Not the message's fault: the caller waits for the registry rather than discarding the event.
+      if (isRegistryUnreachable(err)) {
+        throw new HmaError('unavailable', `schema registry unavailable: ${(err as Error).message}`, { service: 'schema-registry', retryAfterSeconds: 5 });
+      }
       throw new HmaError('invalid_input', `malformed ${topic} value: writer schema ${writerId} unusable: ${(err as Error).message}`, { topic });
     }
     try {

@@ -16,7 +16,7 @@ import { DevTools } from '../api/dev/tools.js';
 import { uiRoutes } from '../api/ui/index.js';
 import { matcherRoutes, type MediaSignals } from '../api/matcher/routes.js';
 import { openApiPlugin } from '../api/openapi.js';
-import type { ReadinessCheck } from '../api/routes/status.js';
+import { formatStaleness, STALENESS_HEADER, type ReadinessCheck } from '../api/routes/status.js';
 import { startOutboxRelay } from '../curation/outbox/start.js';
 import { installSignalTypes } from '../curation/signal-types.js';
 import { outboxBacklog, signalTypeTargets } from '../curation/stats.js';
@@ -26,7 +26,10 @@ import type { ContentType } from '../signals/registry.js';
 import { startMatching, type Matching } from './matching.js';
 import { apiSecurity } from '../security/api-security.js';
 import { Submitter } from '../pipeline/submit/submitter.js';
+import { downReason } from '../kafka/health.js';
+import { indexReadiness, kafkaReadiness, startingReason, statusDetails } from './health.js';
 import { ReadYourWrites } from './read-your-writes.js';
+import type { ReplicaFeed } from '../replica/feed.js';
 import type { Runtime } from './runtime.js';
 
 /** What /m needs of a hashed input: HMA's values, and the PDQ variants of a usable photo. */
@@ -51,7 +54,25 @@ const noteWrites = (ryw: ReadYourWrites) =>
     });
   });
 
-export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance; matching?: Matching; hasher?: MediaHasher }> {
+/** Every /m answer says how stale the replica it came from may be. */
+const stalenessHeader = (feed: ReplicaFeed) =>
+  fp(async (app: FastifyInstance) => {
+    app.addHook('onSend', async (req, reply) => {
+      if (!req.url.startsWith('/m/')) return;
+      const stale = feed.stalenessSeconds();
+      if (stale !== undefined) reply.header(STALENESS_HEADER, formatStaleness(stale));
+    });
+  });
+
+export interface BuiltApi {
+  readonly app: FastifyInstance;
+  readonly matching?: Matching;
+  readonly hasher?: MediaHasher;
+  /** Adds a readiness check to /status (e.g. of the pipeline parts `hma all` starts next to the API). */
+  readonly addReadiness: (check: ReadinessCheck) => void;
+}
+
+export async function buildApi(runtime: Runtime): Promise<BuiltApi> {
   const { config } = runtime;
   installSignalTypes(config.SIGNAL_TYPES);
   // fastify-plugin wrapped plugins (security, openapi, noteWrites) are passed as they are so that they act at the root.
@@ -60,14 +81,22 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
   const plugins: Array<(app: FastifyInstance) => Promise<void>> = [...security.plugins, openApiPlugin];
   const readiness: ReadinessCheck[] = [];
 
+  // Every role but a bare hasher of /h uses Kafka; none of them waits for it to start (curation and hashing need only Postgres).
+  const usesKafka = config.ROLE_MATCHER || config.ROLE_HASHER || config.ROLE_CURATOR;
+  if (usesKafka) readiness.push(kafkaReadiness(runtime));
+  // Parts still waiting for the registry (the replica decoding its replay, the relay): its absence is the reason to give.
+  const waitingParts: Array<() => boolean> = [];
+  if (usesKafka) readiness.push(() => (!runtime.health.registry.available && waitingParts.some((w) => w()) ? downReason['schema-registry'] : undefined));
   let matching: Matching | undefined;
   if (config.ROLE_MATCHER) {
     matching = await startMatching(runtime);
     const feed = matching.feed;
-    readiness.push(() => (feed.ready ? undefined : 'INDEX-NOT-LOADED'));
+    waitingParts.push(() => !feed.ready);
+    readiness.push(indexReadiness(feed, config.INDEX_MAX_STALE_SECONDS));
+    plugins.push(stalenessHeader(matching.feed));
   }
   // Hooks apply to routes declared after them: the write hook goes before /c.
-  const ryw = matching && config.ROLE_CURATOR ? new ReadYourWrites(runtime.db, matching.feed) : undefined;
+  const ryw = matching && config.ROLE_CURATOR ? new ReadYourWrites(runtime.db, matching.feed, () => runtime.health.kafka.available) : undefined;
   if (ryw) plugins.push(noteWrites(ryw));
   // The curator hashes URLs and uploads itself (as HMA's does), so it gets the pool too.
   let input: HashInput | undefined;
@@ -81,7 +110,7 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
   if (config.ROLE_HASHER && input) plugins.push(hasherRoutes({ config, input }));
   if (config.ROLE_HASHER) {
     // The streaming entry point: POST /v1/content puts a submission on content.submitted.
-    const submitter = new Submitter({ config, kafka: runtime.kafka, codec: runtime.codec });
+    const submitter = new Submitter({ config, kafka: runtime.kafka, codec: runtime.codec, health: runtime.health });
     runtime.onStop('submitter', () => submitter.close());
     plugins.push(contentRoutes({ config, submit: (s) => submitter.submit(s) }));
   }
@@ -91,6 +120,8 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
     plugins.push(security.audit);
     const relay = await startOutboxRelay(config, runtime.db);
     runtime.onStop('outbox relay', () => relay.stop());
+    waitingParts.push(() => relay.readiness() !== undefined);
+    readiness.push(() => (relay.readiness() === undefined ? undefined : startingReason(runtime, 'relay')));
     const curatorInput = input;
     plugins.push(
       curatorRoutes({
@@ -140,14 +171,14 @@ export async function buildApi(runtime: Runtime): Promise<{ app: FastifyInstance
     app.get('/', async (_req, reply) => reply.redirect(config.UI_ENABLED ? '/ui/' : '/status'));
   });
 
-  const app = await buildApp({ config, readiness, plugins });
+  const app = await buildApp({ config, readiness, plugins, status: usesKafka ? statusDetails(runtime, matching?.feed) : undefined });
   runtime.onStop('http', () => app.close());
-  return { app, matching, hasher };
+  return { app, matching, hasher, addReadiness: (check) => readiness.push(check) };
 }
 
-export async function startApi(runtime: Runtime): Promise<ApiProcess> {
-  const { app, matching, hasher } = await buildApi(runtime);
+export async function startApi(runtime: Runtime): Promise<ApiProcess & Pick<BuiltApi, 'addReadiness'>> {
+  const { app, matching, hasher, addReadiness } = await buildApi(runtime);
   const url = await app.listen({ host: runtime.config.API_HOST, port: runtime.config.API_PORT });
   runtime.logger.info({ url }, 'API listening');
-  return { app, matching, hasher, url };
+  return { app, matching, hasher, url, addReadiness };
 }

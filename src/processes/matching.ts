@@ -26,13 +26,15 @@ export async function startMatching(runtime: Runtime): Promise<Matching> {
   const replica = new MatchReplica(indexes);
   const feed = new ReplicaFeed(
     runtime.kafka,
+    runtime.quickKafka,
     { signals: topicName(config.TOPIC_PREFIX, 'signals'), banks: topicName(config.TOPIC_PREFIX, 'banks') },
     (topic, value) => runtime.codec.decode(topic === topicName(config.TOPIC_PREFIX, 'signals') ? 'signals' : 'banks', value),
     replica,
     `${config.TOPIC_PREFIX}${runtime.name}.`,
   );
   watchIndex({ replica, feed });
-  await feed.start();
+  // Replays in the background, connecting whenever Kafka answers: the process serves what needs no replica meanwhile.
+  feed.start();
   runtime.onStop('replica feed', () => feed.stop());
   return { replica, feed, lookups: new LookupService(replica, rules, observeLookup) };
 }

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import type { Config } from '../config/config.js';
 import { createKafka } from '../kafka/client.js';
 import { TopicCodec } from '../kafka/codec.js';
+import { Dependencies } from '../kafka/health.js';
 import { createRegistry } from '../kafka/registry.js';
 import { log } from '../observability/logger.js';
 import { createPool } from '../postgres/pool.js';
@@ -14,7 +15,9 @@ import { createPool } from '../postgres/pool.js';
 export class Runtime {
   private pool: pg.Pool | undefined;
   private kafkaClient: Kafka | undefined;
+  private quickKafkaClient: Kafka | undefined;
   private topicCodec: TopicCodec | undefined;
+  private dependencies: Dependencies | undefined;
   private readonly stops: Array<{ name: string; stop: () => Promise<void> }> = [];
   readonly logger = log('process');
 
@@ -30,13 +33,37 @@ export class Runtime {
   }
 
   get kafka(): Kafka {
+    void this.health;
     this.kafkaClient ??= createKafka(this.config, this.name);
     return this.kafkaClient;
   }
 
+  /**
+   * A client that asks once and gives up within seconds, for questions whose answer is
+   * worth a bounded wait only (e.g. read-your-writes): kafkajs's default retries take
+   * 7–13 s to fail when the broker is down.
+   */
+  get quickKafka(): Kafka {
+    void this.health;
+    this.quickKafkaClient ??= createKafka(this.config, `${this.name}-quick`, { retry: { retries: 0 }, connectionTimeout: 1000, requestTimeout: 2000 });
+    return this.quickKafkaClient;
+  }
+
   get codec(): TopicCodec {
+    void this.health;
     this.topicCodec ??= new TopicCodec(createRegistry(this.config), this.config.TOPIC_PREFIX);
     return this.topicCodec;
+  }
+
+  /** Whether Kafka and the schema registry answer (probed once the process first uses either). */
+  get health(): Dependencies {
+    if (!this.dependencies) {
+      const deps = Dependencies.fromConfig(this.config);
+      this.dependencies = deps;
+      deps.start();
+      this.onStop('health probes', () => deps.stop());
+    }
+    return this.dependencies;
   }
 
   /** Registers a part to stop on shutdown; parts stop in reverse order of start. */

@@ -3,10 +3,17 @@
  * from the beginning on every start (each process holds its own replica), reports
  * ready once caught up with the end offsets seen at start, then applies changes
  * as they arrive. Offsets are never committed: the topics are the state.
+ *
+ * Kafka may be down when the feed starts or at any time after: it connects in the
+ * background until the broker answers, and when its consumer gives up it starts a new
+ * one where the replica stands (never replaying from the start again). Meanwhile the
+ * replica keeps answering lookups, and `stalenessSeconds` says how old its view may
+ * be: the time since the replica was last seen to hold everything on the topics.
  */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { isKafkaConnectivityError, withDeadline } from '../kafka/connectivity.js';
 import { log } from '../observability/logger.js';
 import { registry } from '../observability/metrics.js';
 import type { BankChange, SignalChange } from './changes.js';
@@ -38,6 +45,17 @@ const replayRemaining = new Gauge({
   registers: [registry],
 });
 
+// One replica per process; should a process build two, the gauge follows the last one.
+let watched: ReplicaFeed | undefined;
+new Gauge({
+  name: 'hma_replica_staleness_seconds',
+  help: 'How old this process\'s replica may be: seconds since it was last seen to hold every change on the signal and bank topics (-1 until first caught up)',
+  registers: [registry],
+  collect() {
+    this.set(watched?.stalenessSeconds() ?? -1);
+  },
+});
+
 const applyDelay = new Histogram({
   name: 'hma_replica_apply_delay_seconds',
   help: 'From a curation change (changed_at) to this replica applying it, once caught up (replayed changes are not counted)',
@@ -48,50 +66,68 @@ const applyDelay = new Histogram({
 
 type Offsets = Map<string, Map<number, bigint>>;
 
+const FRESHNESS_EVERY_MS = 1000;
+const RECONNECT_MIN_MS = 500;
+const RECONNECT_MAX_MS = 5000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 export class ReplicaFeed {
   private readonly consumed: Offsets = new Map();
-  private readonly startEnds: Offsets = new Map();
+  private startEnds: Offsets | undefined;
+  /** When startEnds were read: once they are reached, the replica holds everything as of then. */
+  private startEndsAt = 0;
   private consumer: Consumer | undefined;
-  private admin: Admin | undefined;
+  private quickAdmin: Admin | undefined;
   private readyFlag = false;
+  private stopped = false;
+  private connecting: Promise<void> | undefined;
+  private freshness: NodeJS.Timeout | undefined;
+  /** Epoch ms up to which the replica is known to hold every change (0 = not yet). */
+  private freshAsOf = 0;
+  /** End offsets seen at a moment, waiting for the replica to reach them. */
+  private pendingFresh: { readonly at: number; readonly targets: Offsets } | undefined;
   private readonly waiters: Array<() => void> = [];
   private readonly logger = log('replica');
 
+  /**
+   * `kafka` runs the consumer (with kafkajs's retries); `quickKafka` asks for end offsets
+   * once with short timeouts, so a bounded wait stays bounded while the broker is down.
+   */
   constructor(
     private readonly kafka: Kafka,
+    private readonly quickKafka: Kafka,
     private readonly topics: ReplicaTopics,
     private readonly decode: Decode,
     private readonly replica: MatchReplica,
     private readonly groupPrefix: string,
-  ) {}
+  ) {
+    watched = this;
+  }
 
   get ready(): boolean {
     return this.readyFlag;
   }
 
-  async start(): Promise<void> {
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
-    for (const topic of [this.topics.signals, this.topics.banks]) {
-      this.startEnds.set(topic, await this.endOffsets(topic));
-      this.consumed.set(topic, new Map());
-    }
-    this.checkReady();
-    // A group of one, new on every start, so the replica always reads everything.
-    this.consumer = this.kafka.consumer({
-      groupId: `${this.groupPrefix}replica.${randomUUID()}`,
-      maxBytes: 50 * 1024 * 1024,
-      sessionTimeout: 30_000,
-    });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.topics.signals, this.topics.banks], fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachBatch: (p) => this.onBatch(p) });
-    this.logger.info({ topics: this.topics }, 'replaying signal and bank topics');
+  /** Seconds since the replica was last seen to hold every change on the topics; undefined until first caught up. */
+  stalenessSeconds(now = Date.now()): number | undefined {
+    return this.freshAsOf === 0 ? undefined : Math.max(0, now - this.freshAsOf) / 1000;
+  }
+
+  /** Starts replaying in the background (connecting until the broker answers); returns at once. */
+  start(): void {
+    for (const topic of [this.topics.signals, this.topics.banks]) this.consumed.set(topic, new Map());
+    this.connectInBackground();
+    this.freshness = setInterval(() => void this.checkFreshness(), FRESHNESS_EVERY_MS).unref();
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    await this.admin?.disconnect();
+    this.stopped = true;
+    clearInterval(this.freshness);
+    await this.connecting?.catch(() => undefined);
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.quickAdmin?.disconnect().catch(() => undefined);
+    this.wake();
   }
 
   /** Resolves once caught up with the end offsets at start (or rejects after timeoutMs). */
@@ -101,25 +137,134 @@ export class ReplicaFeed {
 
   /**
    * Waits until every change published before this call has been applied
-   * (read-your-writes). Bounded: resolves false if timeoutMs passes first.
+   * (read-your-writes). Bounded: resolves false if timeoutMs passes first or the
+   * broker cannot be asked.
    */
   async catchUp(timeoutMs: number): Promise<boolean> {
-    const targets: Offsets = new Map();
-    for (const topic of [this.topics.signals, this.topics.banks]) targets.set(topic, await this.endOffsets(topic));
+    const deadline = Date.now() + timeoutMs;
+    const at = Date.now();
+    let targets: Offsets;
     try {
-      await this.waitFor(() => this.reached(targets), timeoutMs, 'catch-up timed out');
+      targets = await withDeadline(this.allEndOffsets(), timeoutMs);
+    } catch {
+      return false;
+    }
+    try {
+      await this.waitFor(() => this.reached(targets), Math.max(0, deadline - Date.now()), 'catch-up timed out');
+      this.markFresh(at);
       return true;
     } catch {
       return false;
     }
   }
 
-  private async endOffsets(topic: string): Promise<Map<number, bigint>> {
-    const admin = this.admin;
-    if (!admin) throw new Error('replica feed not started');
-    const out = new Map<number, bigint>();
-    for (const p of await admin.fetchTopicOffsets(topic)) out.set(p.partition, BigInt(p.high));
-    return out;
+  private connectInBackground(): void {
+    if (this.stopped || this.connecting) return;
+    this.connecting = (async () => {
+      for (let delay = RECONNECT_MIN_MS; !this.stopped; delay = Math.min(RECONNECT_MAX_MS, delay * 2)) {
+        try {
+          await this.connect();
+          return;
+        } catch (err) {
+          const old = this.consumer;
+          this.consumer = undefined;
+          await old?.disconnect().catch(() => undefined);
+          if (this.stopped) return;
+          // A broker outage is logged once by the health probe; anything else here is worth a line each time.
+          if (isKafkaConnectivityError(err)) this.logger.debug({ err }, 'cannot reach Kafka yet; retrying');
+          else this.logger.warn({ err }, 'replica feed could not start; retrying');
+          await sleep(delay);
+        }
+      }
+    })().finally(() => {
+      this.connecting = undefined;
+    });
+  }
+
+  private async connect(): Promise<void> {
+    if (!this.startEnds) {
+      const at = Date.now();
+      this.startEnds = await this.allEndOffsets();
+      this.startEndsAt = at;
+      this.checkReady(at);
+    }
+    // A group of one, new on every start, so the replica always reads everything.
+    const consumer = this.kafka.consumer({
+      groupId: `${this.groupPrefix}replica.${randomUUID()}`,
+      maxBytes: 50 * 1024 * 1024,
+      sessionTimeout: 30_000,
+      // Never restarted in place by kafkajs: its group would wait for the crashed member's
+      // session to expire (up to 30 s after a broker outage) before assigning anything.
+      // A crashed consumer is replaced by one in a new group, positioned where the replica stands.
+      retry: { restartOnFailure: async () => false },
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopped || consumer !== this.consumer) return;
+      this.logger.debug({ err: payload.error }, 'replica consumer stopped; starting a new one where the replica stands');
+      void consumer.disconnect().catch(() => undefined);
+      this.consumer = undefined;
+      this.connectInBackground();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.topics.signals, this.topics.banks], fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatch: (p) => this.onBatch(p) });
+    // A replacement consumer goes on from where the replica stands, not from the beginning.
+    for (const [topic, parts] of this.consumed) {
+      for (const [partition, next] of parts) consumer.seek({ topic, partition, offset: next.toString() });
+    }
+    this.logger.info({ topics: this.topics }, this.readyFlag ? 'replica consuming again' : 'replaying signal and bank topics');
+  }
+
+  private async quick(): Promise<Admin> {
+    if (!this.quickAdmin) {
+      const admin = this.quickKafka.admin();
+      try {
+        await admin.connect();
+      } catch (err) {
+        await admin.disconnect().catch(() => undefined);
+        throw err;
+      }
+      this.quickAdmin = admin;
+    }
+    return this.quickAdmin;
+  }
+
+  private async allEndOffsets(): Promise<Offsets> {
+    try {
+      const admin = await this.quick();
+      const out: Offsets = new Map();
+      for (const topic of [this.topics.signals, this.topics.banks]) {
+        const parts = new Map<number, bigint>();
+        for (const p of await admin.fetchTopicOffsets(topic)) parts.set(p.partition, BigInt(p.high));
+        out.set(topic, parts);
+      }
+      return out;
+    } catch (err) {
+      const admin = this.quickAdmin;
+      this.quickAdmin = undefined;
+      await admin?.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Once a second: have we reached the topics' ends as they are now (or as they were at the last look)? */
+  private async checkFreshness(): Promise<void> {
+    if (!this.readyFlag || this.stopped) return;
+    const at = Date.now();
+    let targets: Offsets;
+    try {
+      targets = await withDeadline(this.allEndOffsets(), FRESHNESS_EVERY_MS * 3);
+    } catch {
+      return; // the broker cannot say: the replica's view ages
+    }
+    if (this.reached(targets)) this.markFresh(at);
+    // Keep the oldest unreached target: a moving end under steady writes must not starve freshness.
+    else this.pendingFresh ??= { at, targets };
+  }
+
+  private markFresh(at: number): void {
+    if (at > this.freshAsOf) this.freshAsOf = at;
   }
 
   private reached(targets: Offsets): boolean {
@@ -134,8 +279,8 @@ export class ReplicaFeed {
     return remaining === 0n;
   }
 
-  private checkReady(): void {
-    if (this.readyFlag) return;
+  private checkReady(at: number): void {
+    if (this.readyFlag || !this.startEnds) return;
     let remaining = 0n;
     for (const [topic, parts] of this.startEnds) {
       const done = this.consumed.get(topic);
@@ -147,17 +292,17 @@ export class ReplicaFeed {
     replayRemaining.set(Number(remaining));
     if (remaining === 0n) {
       this.readyFlag = true;
+      this.markFresh(at);
       this.logger.info({ banks: this.replica.bankCount }, 'replica caught up: ready');
     }
   }
-
   private async onBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
     const topic = batch.topic;
     const kind = topic === this.topics.signals ? 'signal' : 'bank';
     for (const message of batch.messages) {
       const key = message.key?.toString('utf8') ?? '';
       try {
-        const value = message.value === null ? null : await this.decode(topic, message.value);
+        const value = message.value === null ? null : await this.decodeWaiting(topic, message.value);
         if (kind === 'signal') {
           if (!parseSignalKey(key)) throw new Error(`malformed signal key '${key}'`);
           this.replica.applySignal(key, value as SignalChange | null);
@@ -179,8 +324,25 @@ export class ReplicaFeed {
       resolveOffset(message.offset);
     }
     await heartbeat();
-    this.checkReady();
+    this.checkReady(this.startEndsAt);
+    const pending = this.pendingFresh;
+    if (pending && this.reached(pending.targets)) {
+      this.markFresh(pending.at);
+      this.pendingFresh = undefined;
+    }
     this.wake();
+  }
+
+  /** Decodes, waiting while the registry cannot be reached: skipping the event would leave the replica without it for good. */
+  private async decodeWaiting(topic: string, value: Buffer): Promise<unknown> {
+    for (let delay = 250; ; delay = Math.min(5000, delay * 2)) {
+      try {
+        return await this.decode(topic, value);
+      } catch (err) {
+        if (!isUnavailable(err) || this.stopped) throw err;
+        await sleep(delay);
+      }
+    }
   }
 
   private wake(): void {
@@ -200,3 +362,5 @@ export class ReplicaFeed {
     });
   }
 }
+
+const isUnavailable = (err: unknown) => (err as { code?: unknown })?.code === 'unavailable';

@@ -6,7 +6,9 @@ import { startApi } from '../../processes/api.js';
 import { runActioner, startActioner } from '../../pipeline/actioner/actioner.js';
 import { runHasher, startHasher } from '../../pipeline/hasher/hasher.js';
 import { runMatcher, startMatcher } from '../../pipeline/matcher/matcher.js';
+import { startingReason } from '../../processes/health.js';
 import { Runtime, stopOnSignals } from '../../processes/runtime.js';
+import type { StartedPart } from '../../pipeline/stage/process.js';
 
 /** Starts a process's parts in one runtime; a failure to start stops what did start. */
 async function run(name: string, start: (runtime: Runtime) => Promise<void>): Promise<void> {
@@ -34,11 +36,26 @@ export function registerProcessCommands(program: Command): void {
       run('all', async (rt) => {
         const api = await startApi(rt);
         await startFetcher(rt);
-        // One hashing pool and one index replica for the whole process.
-        await startHasher(rt, api.hasher);
-        await startMatcher(rt, api.matching);
-        if (opts.rules) await startActioner(rt, opts.rules);
         console.log(`hma-stream is up: UI ${api.url}/ui/  API ${api.url}`);
+        // The pipeline parts wait for Kafka if it is down, while the API serves what needs only
+        // Postgres; /status says which part is not running yet and why.
+        // One hashing pool and one index replica for the whole process.
+        const parts: Array<[string, () => Promise<StartedPart>]> = [
+          ['hasher', () => startHasher(rt, api.hasher)],
+          ['matcher', () => startMatcher(rt, api.matching)],
+          ...(opts.rules ? [['actioner', () => startActioner(rt, opts.rules!)] as [string, () => Promise<StartedPart>]] : []),
+        ];
+        for (const [name, start] of parts) {
+          let started: StartedPart | undefined;
+          api.addReadiness(() => (started ? started.readiness() : startingReason(rt, name)));
+          void start().then(
+            (p) => (started = p),
+            (err: unknown) => {
+              rt.logger.fatal({ err }, `${name} failed to start`);
+              void rt.stop().finally(() => process.exit(1));
+            },
+          );
+        }
       }),
     );
   program

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { startOutboxRelay } from '../../curation/outbox/start.js';
 import { runPartAsProcess } from '../../pipeline/stage/process.js';
+import { startingReason } from '../../processes/health.js';
 
 export function registerRelayCommand(program: Command): void {
   program
@@ -14,7 +15,7 @@ export function registerRelayCommand(program: Command): void {
         const relay = await startOutboxRelay(runtime.config, runtime.db);
         runtime.onStop('outbox relay', () => relay.stop());
         runtime.logger.info('relay started');
-        return { readiness: () => undefined };
+        return { readiness: () => (relay.readiness() === undefined ? undefined : startingReason(runtime, 'relay')) };
       });
     });
 }

@@ -6,6 +6,7 @@
  * change_seq. One relay is active at a time (a session advisory lock); others wait.
  */
 import type pg from 'pg';
+import { isOutageError } from '../../kafka/connectivity.js';
 import { log } from '../../observability/logger.js';
 import { num, type Db } from '../db.js';
 import { toChangeRecord, type OutboxRow, type OutboxTopic } from './events.js';
@@ -112,7 +113,9 @@ export class OutboxRelay {
         }
       } catch (err) {
         if (this.stopped) break;
-        this.logger.warn({ err }, 'outbox relay error; retrying');
+        // A broker outage is logged once by the process's health probe, not on every poll.
+        if (isOutageError(err)) this.logger.debug({ err }, 'outbox relay cannot publish; retrying');
+        else this.logger.warn({ err }, 'outbox relay error; retrying');
         await this.releaseLeader();
         await this.sleep(this.pollMs);
       }

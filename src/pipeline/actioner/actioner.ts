@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { Config } from '../../config/config.js';
 import type { MatchResultValue } from '../../kafka/values.js';
 import { withAdmin } from '../../kafka/client.js';
+import { isOutageError, keepTrying } from '../../kafka/connectivity.js';
 import { log } from '../../observability/logger.js';
 import type { Runtime } from '../../processes/runtime.js';
 import { malformedEvent } from '../deadletter/reasons.js';
@@ -35,14 +36,21 @@ export async function startActioner(runtime: Runtime, rulesFile: string): Promis
   const { config } = runtime;
   const rules = await loadRules(rulesFile);
   const secrets = webhookSecrets(rules, process.env);
+  const logger = log('actioner');
   // A target topic that does not exist would fail every transaction: refuse to start instead.
   const targets = [...new Set(rules.flatMap((r) => (r.action.type === 'topic' ? [r.action.topic] : [])))];
   if (targets.length > 0) {
-    const existing = new Set(await withAdmin(runtime.kafka, (admin) => admin.listTopics()));
+    // Kafka may be down at start: wait for it (the process reports why it is not ready meanwhile).
+    let stopped = false;
+    runtime.onStop('actioner topic check', async () => void (stopped = true));
+    const listed = await keepTrying(() => withAdmin(runtime.kafka, (admin) => admin.listTopics()), {
+      stopped: () => stopped,
+      onError: (err) => (isOutageError(err) ? undefined : logger.warn({ err }, 'cannot list topics; retrying')),
+    });
+    const existing = new Set(listed ?? targets);
     const missing = targets.filter((t) => !existing.has(t));
     if (missing.length > 0) throw new Error(`rules write to topics that do not exist: ${missing.join(', ')}`);
   }
-  const logger = log('actioner');
   const deps = {
     rules,
     secrets,

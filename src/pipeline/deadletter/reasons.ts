@@ -31,6 +31,7 @@ const byCode: Readonly<Record<ErrorCode, Disposition>> = {
   fetch_failed: 'deadletter',
   fetch_transient: 'retry',
   not_ready: 'retry',
+  unavailable: 'retry',
   unauthenticated: 'deadletter',
   forbidden: 'deadletter',
   rate_limited: 'retry',

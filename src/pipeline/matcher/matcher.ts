@@ -6,6 +6,7 @@
 import type { Config } from '../../config/config.js';
 import type { ContentHashedValue } from '../../kafka/values.js';
 import { log } from '../../observability/logger.js';
+import { indexReadiness } from '../../processes/health.js';
 import { startMatching, type Matching } from '../../processes/matching.js';
 import type { Runtime } from '../../processes/runtime.js';
 import { malformedEvent } from '../deadletter/reasons.js';
@@ -48,7 +49,8 @@ export async function startMatcher(runtime: Runtime, matching?: Matching): Promi
     }
   }
   await stage.start();
-  return { readiness: () => (feed.ready ? stage.readiness() : 'INDEX-NOT-LOADED') };
+  const index = indexReadiness(feed, runtime.config.INDEX_MAX_STALE_SECONDS);
+  return { readiness: () => index() ?? stage.readiness() };
 }
 
 export function runMatcher(config: Config): Promise<RunningProcess> {

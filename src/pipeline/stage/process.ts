@@ -7,6 +7,7 @@
 import { buildApp } from '../../api/app.js';
 import type { ReadinessCheck } from '../../api/routes/status.js';
 import type { Config } from '../../config/config.js';
+import { startingReason, statusDetails } from '../../processes/health.js';
 import { Runtime, stopOnSignals } from '../../processes/runtime.js';
 
 export interface StartedPart {
@@ -28,8 +29,13 @@ export async function runPartAsProcess(
   const runtime = new Runtime(config, name);
   stopOnSignals(runtime);
   let part: StartedPart | undefined;
-  // Served before the part starts, so liveness answers while e.g. an index loads.
-  const app = await buildApp({ config, readiness: [() => (part ? part.readiness() : `${name} starting`)] });
+  // Served before the part starts, so liveness answers while e.g. an index loads, and
+  // readiness says which service a part that cannot start yet is waiting for.
+  const app = await buildApp({
+    config,
+    readiness: [() => runtime.health.kafkaProblem(), () => (part ? part.readiness() : startingReason(runtime, name))],
+    status: statusDetails(runtime),
+  });
   const url = await app.listen({ host: config.API_HOST, port: config.METRICS_PORT });
   runtime.onStop('metrics sidecar', () => app.close());
   runtime.logger.info({ url }, `${name}: metrics and status served`);

@@ -31,6 +31,7 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../../config/config.js';
 import type { TopicCodec } from '../../kafka/codec.js';
+import { isOutageError, keepTrying } from '../../kafka/connectivity.js';
 import type { DeadLetterValue, TopicValues } from '../../kafka/values.js';
 import { log } from '../../observability/logger.js';
 import { topicName, type TopicName } from '../../../topology/topics.js';
@@ -241,19 +242,39 @@ export class Stage<I extends TopicName> {
 
   /** Undefined when consuming, else why not (for /status). */
   readiness(): string | undefined {
-    if (this.stopping) return `${this.spec.name} stopping`;
-    if (!this.joined) return `${this.spec.name} not yet consuming`;
+    // Upper-case tokens, as HMA's own /status reasons.
+    if (this.stopping) return `${this.spec.name.toUpperCase()}-STOPPING`;
+    if (!this.joined) return `${this.spec.name.toUpperCase()}-NOT-CONSUMING`;
     return undefined;
   }
 
+  /**
+   * Resolves once consuming. Kafka or the registry being down is waited out (the process
+   * reports why it is not ready meanwhile); a schema missing from the registry is
+   * retried too, and logged, since `hma topology apply` may be running.
+   */
   async start(): Promise<void> {
-    // Fail fast (and never mid-transaction) when a schema is not registered.
-    for (const topic of new Set<TopicName>([this.spec.input, ...this.spec.outputs, 'deadletter'])) {
-      await this.deps.codec.schemaId(topic);
-    }
-    await this.admin.connect();
-    this.lag.start();
-    await this.startConsumer();
+    await keepTrying(
+      async () => {
+        // Schema ids first, so that no transaction ever fails for want of one.
+        for (const topic of new Set<TopicName>([this.spec.input, ...this.spec.outputs, 'deadletter'])) {
+          await this.deps.codec.schemaId(topic);
+        }
+        await this.admin.connect();
+        await this.startConsumer();
+      },
+      {
+        stopped: () => this.stopping,
+        onError: (err) => {
+          const consumer = this.consumer;
+          this.consumer = undefined;
+          void consumer?.disconnect().catch(() => undefined);
+          if (isOutageError(err)) this.logger.debug({ err }, 'cannot start yet; retrying');
+          else this.logger.warn({ err }, 'could not start; retrying');
+        },
+      },
+    );
+    if (!this.stopping) this.lag.start();
   }
 
   async stop(): Promise<void> {
@@ -278,6 +299,12 @@ export class Stage<I extends TopicName> {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      // A replaced consumer that kafkajs restarted anyway (its restart was under way when we
+      // disconnected it, e.g. during a broker outage): it must not consume next to its successor.
+      if (consumer !== this.consumer) {
+        void consumer.disconnect().catch(() => undefined);
+        return;
+      }
       this.joined = true;
       // kafkajs has read the committed offsets again: the new generation claims afresh.
       void this.releaseClaims();
@@ -286,7 +313,9 @@ export class Stage<I extends TopicName> {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (consumer !== this.consumer) return; // a replaced consumer going down
       this.joined = false;
-      this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+      // A broker outage is logged once by the process's health probe.
+      if (isOutageError(payload.error)) this.logger.debug({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+      else this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
       if (!payload.restart && !this.stopping) this.scheduleRestart();
     });
     await consumer.connect();
@@ -295,7 +324,8 @@ export class Stage<I extends TopicName> {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: Math.max(1, cfg.TOPIC_PARTITIONS),
-      eachBatch: (payload) => this.onBatch(payload),
+      // A replaced consumer takes no work (see GROUP_JOIN above); failing it for good stops it.
+      eachBatch: (payload) => (consumer === this.consumer ? this.onBatch(payload) : Promise.reject(nonRetriable('a replaced consumer'))),
     });
   }
 
@@ -313,7 +343,8 @@ export class Stage<I extends TopicName> {
         await this.startConsumer();
       })()
         .catch((err: unknown) => {
-          this.logger.error({ err }, 'consumer restart failed; retrying');
+          if (isOutageError(err)) this.logger.debug({ err }, 'consumer restart failed; retrying');
+          else this.logger.error({ err }, 'consumer restart failed; retrying');
           this.restarting = false;
           this.scheduleRestart();
         })
@@ -326,7 +357,8 @@ export class Stage<I extends TopicName> {
   /** A transaction of the partition failed (e.g. fenced): restart from the committed offsets. */
   private onWindowFailure(partition: number, err: unknown): void {
     this.poisoned = true;
-    this.logger.warn({ err, partition }, 'transaction failed: restarting the consumer from the committed offsets');
+    if (isOutageError(err)) this.logger.debug({ err, partition }, 'transaction failed: restarting the consumer from the committed offsets');
+    else this.logger.warn({ err, partition }, 'transaction failed: restarting the consumer from the committed offsets');
     if (!this.stopping) this.scheduleRestart();
   }
 
@@ -419,9 +451,11 @@ export class Stage<I extends TopicName> {
       let value: TopicValues[I];
       try {
         if (message.value === null) throw malformedEvent('empty value (tombstone) on a pipeline topic');
-        value = await this.deps.codec.decode(this.spec.input, message.value);
+        value = await this.decodeWaiting(message.value);
         this.spec.validate?.(value);
       } catch (err) {
+        // Stopping while the registry is away: fail the window (nothing committed, the event is read again), never dead-letter.
+        if ((err as { code?: unknown }).code === 'unavailable') throw err;
         const reason = 'malformed_event';
         m.errors.inc({ stage, reason });
         return await this.deadLetter(source, reason, (err as Error).message, 1);
@@ -446,6 +480,18 @@ export class Stage<I extends TopicName> {
     } finally {
       m.inFlight.dec({ stage });
       m.stageLatency.observe({ stage }, (performance.now() - t0) / 1000);
+    }
+  }
+
+  /** Decodes, waiting while the registry cannot be reached (the event is not malformed, the registry is away). */
+  private async decodeWaiting(bytes: Buffer): Promise<TopicValues[I]> {
+    for (let delay = 250; ; delay = Math.min(RETRY_CAP_MS, delay * 2)) {
+      try {
+        return await this.deps.codec.decode(this.spec.input, bytes);
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== 'unavailable' || this.stopping) throw err;
+        await sleep(delay);
+      }
     }
   }
 
