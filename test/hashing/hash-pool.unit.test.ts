@@ -105,16 +105,24 @@ describe('the hash pool', () => {
   });
 
   it('kills a task past the memory cap with a typed error (413 class) and replaces the process', async () => {
-    const before = pool.pids;
-    const err = await errorOf(pool.allocateInWorker(800, 10_000));
-    expect([err.code, err.details?.reason]).toEqual(['too_large', 'memory']);
-    expect(err.message).toBe('hashing needed more than 400 MB of memory and was stopped');
-    const killed = before.filter((p) => !pool.pids.includes(p));
-    expect(killed).toHaveLength(1);
-    await pool.whenFull();
-    expect((await pool.hashPhoto(photo, opts)).hash).toMatch(/^[0-9a-f]{64}$/);
-    // A task under the cap is left alone.
-    await pool.allocateInWorker(100, 300);
+    // A pool of its own with a long time limit: on a loaded machine filling 800 MB can take
+    // longer than the suite pool's 1.5 s, and then the timeout, not the cap, would stop it.
+    const capped = new HashPool({ processes: 2, taskTimeoutMs: 60_000, maxRssMb: 400 });
+    try {
+      await capped.whenFull();
+      const before = capped.pids;
+      const err = await errorOf(capped.allocateInWorker(800, 10_000));
+      expect([err.code, err.details?.reason]).toEqual(['too_large', 'memory']);
+      expect(err.message).toBe('hashing needed more than 400 MB of memory and was stopped');
+      const killed = before.filter((p) => !capped.pids.includes(p));
+      expect(killed).toHaveLength(1);
+      await capped.whenFull();
+      expect((await capped.hashPhoto(photo, opts)).hash).toMatch(/^[0-9a-f]{64}$/);
+      // A task under the cap is left alone.
+      await capped.allocateInWorker(100, 300);
+    } finally {
+      await capped.close();
+    }
   });
 
   it('a process that dies under a task is a typed error, and is replaced', async () => {

@@ -15,7 +15,7 @@ describe('dead-letter reasons', () => {
   it('maps every core error code, retrying only what may succeed later', () => {
     const codes = Object.keys(httpStatusOf) as ErrorCode[];
     const retried = codes.filter((c) => classify(new HmaError(c, 'x')).disposition === 'retry');
-    expect(retried.sort()).toEqual(['fetch_transient', 'not_ready', 'rate_limited']);
+    expect(retried.sort()).toEqual(['fetch_transient', 'not_ready', 'rate_limited', 'unavailable']);
     for (const c of codes) expect(classify(new HmaError(c, 'm')).reason).toBe(c);
   });
 

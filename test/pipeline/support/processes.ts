@@ -28,7 +28,7 @@ export class HmaProcess {
     });
     const child = this.child;
     const dir = runDir();
-    const file = dir ? createWriteStream(path.join(dir, 'stderr', `${this.command.join('-')}-${child.pid}.log`)) : undefined;
+    const file = dir ? createWriteStream(path.join(dir, 'stderr', `${this.command.join('-').replace(/[^\w.-]+/g, '_')}-${child.pid}.log`)) : undefined;
     child.stderr?.on('data', (d: Buffer) => {
       process.stderr.write(d);
       file?.write(d);
