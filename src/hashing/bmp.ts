@@ -73,7 +73,7 @@ function maskShape(mask: number, name: string): { shift: number; bits: number } 
   while (shift < 32 && ((mask >>> shift) & 1) === 0) shift++;
   let bits = 0;
   while (shift + bits < 32 && ((mask >>> (shift + bits)) & 1) === 1) bits++;
-  if (bits === 0 || bits > 8 || mask >>> (shift + bits) !== 0) {
+  if (bits === 0 || bits > 8 || (shift + bits < 32 && mask >>> (shift + bits) !== 0)) {
     fail(unsupportedVariant(`${name} mask 0x${(mask >>> 0).toString(16)} (one run of 1 to 8 bits expected)`));
   }
   return { shift, bits };
@@ -245,7 +245,11 @@ function decodePaletted(b: Uint8Array, h: BmpHeader, palette: Uint8Array): BmpIm
     const k = indices[i];
     if (k >= colors) fail(corrupt(`palette index ${k} out of range (${colors} colours)`));
     if (channels === 1) out[i] = palette[k * 3];
-    else out.set(palette.subarray(k * 3, k * 3 + 3), i * 3);
+    else {
+      out[i * 3] = palette[k * 3];
+      out[i * 3 + 1] = palette[k * 3 + 1];
+      out[i * 3 + 2] = palette[k * 3 + 2];
+    }
   }
   return { data: out, width, height, channels, colour: h.greyPalette ? 'grey' : 'rgb' };
 }
