@@ -220,16 +220,29 @@ function decodeMasked(b: Uint8Array, h: BmpHeader): BmpImage {
   const out = new Uint8Array(width * height * channels);
   const stride = rowStride(width, bits);
   const bytes = bits >> 3;
+  // The common layouts (BGR, BGRX, BGRA) are byte copies; other masks go through the tables.
+  const bgr = m.r === 0xff0000 && m.g === 0xff00 && m.b === 0xff && (m.a === 0 || m.a >>> 0 === 0xff000000) && bits >= 24;
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const [sr, sg, sb, sa] = shapes;
+  const [tr, tg, tb, ta] = tables;
   for (let y = 0; y < height; y++) {
     const src = h.offset + (h.topDown ? y : height - 1 - y) * stride;
     let o = y * width * channels;
+    if (bgr) {
+      for (let x = 0, p = src; x < width; x++, p += bytes) {
+        out[o++] = b[p + 2];
+        out[o++] = b[p + 1];
+        out[o++] = b[p];
+        if (alpha) out[o++] = b[p + 3];
+      }
+      continue;
+    }
     for (let x = 0, p = src; x < width; x++, p += bytes) {
       const v = bytes === 2 ? view.getUint16(p, true) : bytes === 3 ? b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) : view.getUint32(p, true);
-      for (let c = 0; c < channels; c++) {
-        const s = shapes[c]!;
-        out[o++] = tables[c]![(v >>> s.shift) & ((1 << s.bits) - 1)];
-      }
+      out[o++] = tr![(v >>> sr!.shift) & ((1 << sr!.bits) - 1)];
+      out[o++] = tg![(v >>> sg!.shift) & ((1 << sg!.bits) - 1)];
+      out[o++] = tb![(v >>> sb!.shift) & ((1 << sb!.bits) - 1)];
+      if (alpha) out[o++] = ta![(v >>> sa!.shift) & ((1 << sa!.bits) - 1)];
     }
   }
   return { data: out, width, height, channels, colour: 'rgb' };
