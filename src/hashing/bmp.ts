@@ -1,8 +1,9 @@
 /**
  * A strict BMP decoder (bytes → 8-bit pixels), because this build of libvips has no BMP loader
  * and HMA's Pillow decodes BMP uploads. It covers the variants Pillow's BmpImagePlugin reads:
- * OS/2 core (12-byte) and Windows INFO/V2/V3/OS2v2/V4/V5 headers; 1/2/4/8-bit palettes;
- * 16/24/32 bits with BI_RGB or (ALPHA_)BITFIELDS; RLE8 and RLE4; bottom-up and top-down rows.
+ * OS/2 core (12-byte) and Windows INFO/V2/V3/OS2v2/V4/V5 headers; 1/4/8-bit palettes (and
+ * 2-bit, which Pillow refuses); 16/24/32 bits with BI_RGB or (ALPHA_)BITFIELDS; RLE8 and RLE4;
+ * bottom-up and top-down rows. docs/HMA-COMPATIBILITY.md lists where it differs from Pillow.
  *
  * The pixels are those Pillow's `convert("RGB")` gives, so that a BMP hashes like a PNG of the
  * same pixels: 5/6-bit channels expand as `v * 255 / max` (integer division, Pillow's BGR;15 and
