@@ -11,6 +11,8 @@
  * for context, and (unless --no-pool) whole-file throughput through the hash pool (one
  * process per core) and the pool's round-trip cost per file: one file at a time through the
  * pool against the same call on this thread, and the CPU the calling process spends per file.
+ * BMP (our own decoder, src/hashing/bmp.ts) against the PNG of the same pixels at 1024×768:
+ * 24-bit and 8-bit grey-palette BMPs, decode and whole-file figures on one thread.
  * Every figure is the median of R runs of at least S seconds each. Per-core figures are CPU
  * time (user + system, all threads of this process) per image, which stays meaningful when
  * other work shares the cores; wall-clock figures are printed next to them.
@@ -106,6 +108,33 @@ async function makeJpegs(width: number, height: number): Promise<Buffer[]> {
 }
 
 const fmt = (x: number, digits = 1) => x.toFixed(digits);
+
+/** A bottom-up BMP (INFO header) of RGB pixels (24-bit) or grey pixels (8-bit, grey-ramp palette). */
+function bmpOf(pixels: Uint8Array, width: number, height: number, channels: 1 | 3): Buffer {
+  const bits = channels * 8;
+  const stride = Math.ceil((width * bits) / 32) * 4;
+  const paletteBytes = channels === 1 ? 1024 : 0;
+  const offset = 54 + paletteBytes;
+  const out = Buffer.alloc(offset + stride * height);
+  out.write('BM', 0, 'latin1');
+  out.writeUInt32LE(out.length, 2);
+  out.writeUInt32LE(offset, 10);
+  out.writeUInt32LE(40, 14);
+  out.writeInt32LE(width, 18);
+  out.writeInt32LE(height, 22);
+  out.writeUInt16LE(1, 26);
+  out.writeUInt16LE(bits, 28);
+  for (let i = 0; i < paletteBytes / 4; i++) out.fill(i, 54 + i * 4, 54 + i * 4 + 3);
+  for (let y = 0; y < height; y++) {
+    const row = offset + (height - 1 - y) * stride;
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * channels;
+      if (channels === 1) out[row + x] = pixels[p];
+      else out.set([pixels[p + 2], pixels[p + 1], pixels[p]], row + x * 3);
+    }
+  }
+  return out;
+}
 const perSec = (ms: number) => 1000 / ms;
 
 async function main(): Promise<void> {
@@ -151,6 +180,31 @@ async function main(): Promise<void> {
       console.log(
         `| ${w}×${h} | ${mode} | ${fmt(decodeMs.cpu, 2)} | ${fmt(hashMs.cpu, 2)} | **${fmt(perSec(fileMs.cpu))}** (${fmt(perSec(fileMs.wall))}) | ${cli} | ${fmt(perSec(bare.cpu))} (${REF.sharpPerSec[key]}) |`,
       );
+    }
+  }
+
+  console.log('\n## BMP (our decoder) vs PNG of the same pixels, 1024×768, one thread (images/s per core, wall in brackets)\n');
+  console.log('| file | bytes | decode CPU ms | fullres file images/s | cli512nn file images/s | fullres PDQ |');
+  console.log('|---|---|---|---|---|---|');
+  {
+    const rgb = await sharp(corpus.get('1024x768')![0]).raw().toBuffer({ resolveWithObject: true });
+    const grey = await sharp(corpus.get('1024x768')![0]).greyscale().raw().toBuffer();
+    const { width, height } = rgb.info;
+    const files: Array<[string, Buffer]> = [
+      ['BMP 24-bit', bmpOf(rgb.data, width, height, 3)],
+      ['PNG RGB (same pixels)', await sharp(rgb.data, { raw: rgb.info }).png().toBuffer()],
+      ['BMP 8-bit grey palette', bmpOf(grey, width, height, 1)],
+      ['PNG grey (same pixels)', await sharp(grey, { raw: { width, height, channels: 1 } }).png().toBuffer()],
+    ];
+    for (const [name, bytes] of files) {
+      const decodeMs = await timeIt(async () => decodeImage(bytes, await probeImage(bytes, decodeOpts), decodeOpts));
+      const rates: string[] = [];
+      for (const mode of ['fullres', 'cli512nn'] as const) {
+        const t = await timeIt(() => hashPhoto(bytes, { ...decodeOpts, mode }));
+        rates.push(`**${fmt(perSec(t.cpu))}** (${fmt(perSec(t.wall))})`);
+      }
+      const pdq = (await hashPhoto(bytes, { ...decodeOpts, mode: 'fullres' })).hash;
+      console.log(`| ${name} | ${bytes.length} | ${fmt(decodeMs.cpu, 2)} | ${rates.join(' | ')} | ${pdq.slice(0, 12)}… |`);
     }
   }
 

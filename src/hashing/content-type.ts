@@ -21,7 +21,7 @@ export function sniffContentType(head: Uint8Array): ContentType | undefined {
   return undefined;
 }
 
-const PHOTO_EXT = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.tif', '.tiff', '.avif', '.heic', '.heif']);
+const PHOTO_EXT = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.bmp', '.tif', '.tiff', '.avif', '.heic', '.heif']);
 const VIDEO_EXT = new Set(['.mp4', '.m4v', '.mov', '.avi', '.mkv', '.webm', '.mpg', '.mpeg', '.ts', '.flv', '.3gp', '.wmv']);
 
 export function contentTypeFromExtension(filename: string): ContentType | undefined {

@@ -8,14 +8,16 @@
  *   255 (what python-threatexchange/HMA hash), opt-in as the spec recommends.
  * - Only the formats of image-format.ts are decoded, decided from the bytes before libvips
  *   sees them (the hash process also blocks every other libvips loader, see pool/tasks.ts).
+ *   BMP, which this libvips cannot load, goes to our own decoder (bmp.ts) instead.
  * - The pixel limit is checked on the header, before any decoding (decompression bombs), and
  *   again by sharp's own limitInputPixels; decoding reads sequentially (no whole-image cache
  *   for formats that allow it) and fails on the first decoder warning.
  */
-import { open as openFile } from 'node:fs/promises';
+import { open as openFile, readFile } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { HmaError, invalidInput } from '../errors/errors.js';
 import type { PixelImage } from '../signals/pdq/image.js';
+import { decodeBmp, readBmpHeader } from './bmp.js';
 import { requireDecodable, SNIFF_BYTES } from './image-format.js';
 import { emptyMedia, tooLarge, unsupportedMedia } from './media-errors.js';
 
@@ -30,10 +32,30 @@ export interface DecodedImage extends PixelImage {
 
 export type ImageInput = Uint8Array | string;
 
+/** What probeImage learnt from the header, for decodeImage. */
+export interface ProbedImage {
+  readonly format: string;
+  readonly width: number;
+  readonly height: number;
+  readonly grey: boolean;
+  /** sharp's sample format ('uchar', 'ushort', …); undefined for BMP. */
+  readonly depth?: string;
+}
+
 /** `maxPixels` false: no limit, for reading a header only (so that the refusal can name the size). */
 function open(input: ImageInput, maxPixels: number | false): Sharp {
   const src = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   return sharp(src, { ignoreIcc: true, limitInputPixels: maxPixels, failOn: 'warning', pages: 1, sequentialRead: true });
+}
+
+/** The whole input in memory (BMP is decoded from memory; the upload limit bounds the file). */
+async function bytesOf(input: ImageInput): Promise<Uint8Array> {
+  if (typeof input !== 'string') return input;
+  try {
+    return await readFile(input);
+  } catch {
+    throw invalidInput(`file not found: ${input}`);
+  }
 }
 
 /** The first bytes of an input, for sniffing its format. */
@@ -79,9 +101,12 @@ function isGrey(meta: Metadata): boolean {
  * Header only: format and size, refusing formats we do not decode (from the bytes) and images
  * over the pixel limit, before any decoding.
  */
-export async function probeImage(input: ImageInput, opts: DecodeOptions): Promise<Metadata & { width: number; height: number }> {
+export async function probeImage(input: ImageInput, opts: DecodeOptions): Promise<ProbedImage> {
   if (typeof input !== 'string' && input.byteLength === 0) throw emptyMedia();
-  requireDecodable(await headOf(input));
+  if (requireDecodable(await headOf(input)) === 'bmp') {
+    const h = readBmpHeader(await bytesOf(input), opts.maxPixels);
+    return { format: 'bmp', width: h.width, height: h.height, grey: h.greyPalette };
+  }
   let meta: Metadata;
   try {
     meta = await open(input, false).metadata();
@@ -99,13 +124,13 @@ export async function probeImage(input: ImageInput, opts: DecodeOptions): Promis
       limit: opts.maxPixels,
     });
   }
-  return { ...meta, width, height };
+  return { format: meta.format ?? 'unknown', width, height, grey: isGrey(meta), depth: meta.depth };
 }
 
 /** Decodes to 8-bit samples as the PDQ core takes them. `meta` is probeImage's answer. */
-export async function decodeImage(input: ImageInput, meta: Metadata, opts: DecodeOptions): Promise<DecodedImage> {
-  const grey = isGrey(meta);
-  const format = meta.format ?? 'unknown';
+export async function decodeImage(input: ImageInput, meta: ProbedImage, opts: DecodeOptions): Promise<DecodedImage> {
+  const { grey, format } = meta;
+  if (format === 'bmp') return { ...decodeBmp(await bytesOf(input), opts.maxPixels), format };
   try {
     if (grey && meta.depth === 'ushort' && opts.grey16 === 'clamp') {
       const { data, info } = await open(input, opts.maxPixels)

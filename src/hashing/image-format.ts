@@ -1,16 +1,17 @@
 /**
  * Which image formats we decode, decided from the bytes (magic numbers), never from a declared
  * MIME type or a file name: the raster formats HMA's Pillow path decodes and this build of
- * libvips can decode too — JPEG, PNG, WebP, GIF and TIFF. Everything else is refused before
+ * libvips can decode too — JPEG, PNG, WebP, GIF and TIFF — plus BMP, which our own decoder
+ * reads (bmp.ts; this libvips has none). Everything else is refused before
  * any decoder sees it: vector and scripted formats (SVG, PDF, PostScript, HTML/XML) above all,
  * since one 195-byte SVG can make the renderer work for minutes on gigabytes (issue 14).
- * BMP, AVIF/HEIF, ICO, PSD, JPEG 2000 and JPEG XL are recognised so that the refusal can name
+ * AVIF/HEIF, ICO, PSD, JPEG 2000 and JPEG XL are recognised so that the refusal can name
  * them; this build decodes none of them (or, for AVIF/HEIF, HMA does not).
  */
 import { HmaError } from '../errors/errors.js';
 import { unsupportedFormat, unsupportedMedia } from './media-errors.js';
 
-export const DECODED_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'tiff'] as const;
+export const DECODED_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'bmp'] as const;
 export type DecodedFormat = (typeof DECODED_FORMATS)[number];
 
 /** A format we recognise but do not decode. */
@@ -21,7 +22,6 @@ export type RefusedFormat =
   | 'html'
   | 'pdf'
   | 'postscript'
-  | 'bmp'
   | 'avif'
   | 'heif'
   | 'ico'
@@ -69,7 +69,7 @@ export function sniffImage(head: Uint8Array): SniffedImage {
   if (ascii(head, 0, 5) === '%PDF-') return refused('pdf');
   if (ascii(head, 0, 2) === '%!' || at(0, 0xc5, 0xd0, 0xd3, 0xc6)) return refused('postscript');
   if (at(0, 0x1f, 0x8b)) return refused('svgz-or-gzip');
-  if (ascii(head, 0, 2) === 'BM' && head.length >= 14) return refused('bmp');
+  if (ascii(head, 0, 2) === 'BM' && head.length >= 14) return decoded('bmp');
   if (ascii(head, 4, 8) === 'ftyp') {
     const brand = ascii(head, 8, 12);
     if (brand === 'avif' || brand === 'avis') return refused('avif');

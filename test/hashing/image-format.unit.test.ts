@@ -72,11 +72,13 @@ describe('sniffImage', () => {
     }
     // Big-endian TIFF header, made by hand (sharp writes little-endian).
     expect(sniffImage(Uint8Array.from([0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8]))).toEqual({ kind: 'decoded', format: 'tiff' });
+    // BMP (our own decoder, bmp.ts): recognised from its 'BM' file header.
+    const bmp = new Uint8Array(54);
+    bmp.set([0x42, 0x4d]);
+    expect(sniffImage(bmp)).toEqual({ kind: 'decoded', format: 'bmp' });
   });
 
   it('names the formats it refuses', () => {
-    const bmp = new Uint8Array(54);
-    bmp.set([0x42, 0x4d]);
     const cases: Array<[string, Uint8Array, string]> = [
       ['the SVG bomb of issue 14', text(SVG_BOMB), 'svg'],
       ['SVG with an XML prolog', text(`<?xml version="1.0" encoding="UTF-8"?>\n<!-- made by hand -->\n${SVG_BOMB}`), 'svg'],
@@ -88,7 +90,7 @@ describe('sniffImage', () => {
       ['PDF header', text('%PDF-1.7\n%âãÏÓ\n1 0 obj << /Type /Catalog >> endobj'), 'pdf'],
       ['PostScript', text('%!PS-Adobe-3.0\n'), 'postscript'],
       ['gzip (svgz)', Uint8Array.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0]), 'svgz-or-gzip'],
-      ['BMP', bmp, 'bmp'],
+      ['ICO header', Uint8Array.from([0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0]), 'ico'],
       ['AVIF made by sharp', real.avif, 'avif'],
     ];
     for (const [label, bytes, format] of cases) {
