@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { buildApp } from '../api/app.js';
+import { buildApp } from '../runtime/app.js';
 import { contentRoutes } from '../api/content/routes.js';
 import { curatorRoutes } from '../api/curator/index.js';
 import { exchangeExtraRoutes } from '../api/exchanges/routes.js';
@@ -16,7 +16,7 @@ import { DevTools } from '../api/dev/tools.js';
 import { uiRoutes } from '../api/ui/index.js';
 import { matcherRoutes, type MediaSignals } from '../api/matcher/routes.js';
 import { openApiPlugin } from '../api/openapi.js';
-import { formatStaleness, STALENESS_HEADER, type ReadinessCheck } from '../api/routes/status.js';
+import { formatStaleness, STALENESS_HEADER, type ReadinessCheck } from '../runtime/status.js';
 import { startOutboxRelay } from '../curation/outbox/start.js';
 import { installSignalTypes } from '../curation/signal-types.js';
 import { outboxBacklog, signalTypeTargets } from '../curation/stats.js';
@@ -27,10 +27,10 @@ import { startMatching, type Matching } from './matching.js';
 import { apiSecurity } from '../security/api-security.js';
 import { Submitter } from '../pipeline/submit/submitter.js';
 import { downReason } from '../kafka/health.js';
-import { indexReadiness, kafkaReadiness, startingReason, statusDetails } from './health.js';
+import { indexReadiness, kafkaReadiness, startingReason, statusDetails } from '../runtime/health.js';
 import { ReadYourWrites } from './read-your-writes.js';
 import type { ReplicaFeed } from '../replica/feed.js';
-import type { Runtime } from './runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
 
 /** What /m needs of a hashed input: HMA's values, and the PDQ variants of a usable photo. */
 function mediaSignals(h: HashedInput): MediaSignals {

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.js';
+import { buildApp } from '../../src/runtime/app.js';
 import { contentRoutes } from '../../src/api/content/routes.js';
 import { createBank } from '../../src/curation/banks.js';
 import { addSignals } from '../../src/curation/contents.js';
@@ -24,7 +24,7 @@ import { SIGNATURE_HEADER, IDEMPOTENCY_HEADER, verifySignature } from '../../src
 import { startHasher } from '../../src/pipeline/hasher/hasher.js';
 import { startMatcher } from '../../src/pipeline/matcher/matcher.js';
 import { Submitter } from '../../src/pipeline/submit/submitter.js';
-import { Runtime } from '../../src/processes/runtime.js';
+import { Runtime } from '../../src/runtime/runtime.js';
 import { scratchDb, type ScratchDb } from '../support/scratch-db.js';
 import { mediaServer, type MediaServer } from './support/media-server.js';
 import { readTopic, testPipeline, type TestPipeline } from './support/topics.js';

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mediaInline, mediaUrl, type ContentSubmittedValue, type DeadLetterValue } from '../../src/kafka/values.js';
 import { startHasher } from '../../src/pipeline/hasher/hasher.js';
-import { Runtime } from '../../src/processes/runtime.js';
+import { Runtime } from '../../src/runtime/runtime.js';
 import { hammingDistanceHex } from '../../src/signals/pdq/hash256.js';
 import { mediaServer, type MediaServer } from './support/media-server.js';
 import { readTopic, testPipeline, type TestPipeline } from './support/topics.js';

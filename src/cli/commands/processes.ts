@@ -6,8 +6,8 @@ import { startApi } from '../../processes/api.js';
 import { runActioner, startActioner } from '../../pipeline/actioner/actioner.js';
 import { runHasher, startHasher } from '../../pipeline/hasher/hasher.js';
 import { runMatcher, startMatcher } from '../../pipeline/matcher/matcher.js';
-import { startingReason } from '../../processes/health.js';
-import { Runtime, stopOnSignals } from '../../processes/runtime.js';
+import { startingReason } from '../../runtime/health.js';
+import { Runtime, stopOnSignals } from '../../runtime/runtime.js';
 import type { StartedPart } from '../../pipeline/stage/process.js';
 
 /** Starts a process's parts in one runtime; a failure to start stops what did start. */

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { startOutboxRelay } from '../../curation/outbox/start.js';
 import { runPartAsProcess } from '../../pipeline/stage/process.js';
-import { startingReason } from '../../processes/health.js';
+import { startingReason } from '../../runtime/health.js';
 
 export function registerRelayCommand(program: Command): void {
   program

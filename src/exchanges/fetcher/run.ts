@@ -3,9 +3,9 @@
  * the API). A standalone fetcher also serves /metrics and /status on METRICS_PORT.
  * On stop, in-flight fetches are aborted and record their status before the pool closes.
  */
-import { buildApp } from '../../api/app.js';
+import { buildApp } from '../../runtime/app.js';
 import type { Config } from '../../config/config.js';
-import { Runtime } from '../../processes/runtime.js';
+import { Runtime } from '../../runtime/runtime.js';
 import { registerExchangeTypes } from '../registry.js';
 import { createFetcher, fetchDeps, fetcherSettings, type Fetcher } from './fetcher.js';
 import { watchExchangeStatus } from './metrics.js';

@@ -10,7 +10,7 @@ import type { MatchResultValue } from '../../kafka/values.js';
 import { withAdmin } from '../../kafka/client.js';
 import { isOutageError, keepTrying } from '../../kafka/connectivity.js';
 import { log } from '../../observability/logger.js';
-import type { Runtime } from '../../processes/runtime.js';
+import type { Runtime } from '../../runtime/runtime.js';
 import { malformedEvent } from '../deadletter/reasons.js';
 import { runPartAsProcess, type RunningProcess, type StartedPart } from '../stage/process.js';
 import { Stage } from '../stage/stage.js';

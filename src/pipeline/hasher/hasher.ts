@@ -10,7 +10,7 @@ import { MediaHasher, hmaSignalValue } from '../../hashing/index.js';
 import type { ComputedSignalValue } from '../../kafka/values.js';
 import { fetchMedia } from '../../media/fetch.js';
 import { fetchLimitsFrom, urlPolicyFrom } from '../../media/policy-from-config.js';
-import type { Runtime } from '../../processes/runtime.js';
+import type { Runtime } from '../../runtime/runtime.js';
 import { isContentType } from '../../signals/registry.js';
 import { malformedEvent } from '../deadletter/reasons.js';
 import { runPartAsProcess, type RunningProcess, type StartedPart } from '../stage/process.js';

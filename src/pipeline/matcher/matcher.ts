@@ -6,9 +6,9 @@
 import type { Config } from '../../config/config.js';
 import type { ContentHashedValue } from '../../kafka/values.js';
 import { log } from '../../observability/logger.js';
-import { indexReadiness } from '../../processes/health.js';
+import { indexReadiness } from '../../runtime/health.js';
 import { startMatching, type Matching } from '../../processes/matching.js';
-import type { Runtime } from '../../processes/runtime.js';
+import type { Runtime } from '../../runtime/runtime.js';
 import { malformedEvent } from '../deadletter/reasons.js';
 import { runPartAsProcess, type RunningProcess, type StartedPart } from '../stage/process.js';
 import { Stage } from '../stage/stage.js';

@@ -4,11 +4,11 @@
  * shutdown on SIGINT/SIGTERM; `startX(runtime)` adds the same stage to a process
  * someone else composes (e.g. `hma all`), which then serves its readiness.
  */
-import { buildApp } from '../../api/app.js';
-import type { ReadinessCheck } from '../../api/routes/status.js';
+import { buildApp } from '../../runtime/app.js';
+import type { ReadinessCheck } from '../../runtime/status.js';
 import type { Config } from '../../config/config.js';
-import { startingReason, statusDetails } from '../../processes/health.js';
-import { Runtime, stopOnSignals } from '../../processes/runtime.js';
+import { startingReason, statusDetails } from '../../runtime/health.js';
+import { Runtime, stopOnSignals } from '../../runtime/runtime.js';
 
 export interface StartedPart {
   /** Undefined when ready, else why not. */

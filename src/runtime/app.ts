@@ -10,7 +10,7 @@ import { httpMetrics } from '../observability/http-metrics.js';
 import { log } from '../observability/logger.js';
 import { hmaHttpStatusOf, httpStatusOf } from './http-errors.js';
 import { Watchdog } from '../observability/watchdog.js';
-import { statusRoutes, type ReadinessCheck, type StatusDetails } from './routes/status.js';
+import { statusRoutes, type ReadinessCheck, type StatusDetails } from './status.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -2,7 +2,7 @@
  * Readiness and /status details of a process, from what it depends on: its backing
  * services as the Runtime's probes see them, and its replica's state.
  */
-import type { ReadinessCheck, StatusDetails } from '../api/routes/status.js';
+import type { ReadinessCheck, StatusDetails } from './status.js';
 import { downReason } from '../kafka/health.js';
 import type { ReplicaFeed } from '../replica/feed.js';
 import type { Runtime } from './runtime.js';
