@@ -17,7 +17,7 @@ import { uiRoutes } from '../api/ui/index.js';
 import { matcherRoutes, type MediaSignals } from '../api/matcher/routes.js';
 import { openApiPlugin } from '../api/openapi.js';
 import { formatStaleness, STALENESS_HEADER, type ReadinessCheck } from '../runtime/status.js';
-import { startOutboxRelay } from '../curation/outbox/start.js';
+import { startOutboxRelay } from './relay.js';
 import { installSignalTypes } from '../curation/signal-types.js';
 import { outboxBacklog, signalTypeTargets } from '../curation/stats.js';
 import { MediaHasher } from '../hashing/index.js';

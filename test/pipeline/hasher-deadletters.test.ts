@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mediaInline, mediaUrl, type ContentSubmittedValue, type DeadLetterValue } from '../../src/kafka/values.js';
-import { startHasher } from '../../src/pipeline/hasher/hasher.js';
+import { startHasher } from '../../src/processes/hasher.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import { hammingDistanceHex } from '../../src/signals/pdq/hash256.js';
 import { mediaServer, type MediaServer } from './support/media-server.js';
