@@ -165,7 +165,21 @@ export async function buildApi(runtime: Runtime): Promise<BuiltApi> {
   const dev = config.PRODUCTION ? undefined : new DevTools(config, runtime.db);
   if (dev) plugins.push(devRoutes(dev, { uiEnabled: config.UI_ENABLED }));
   if (config.UI_ENABLED) {
-    plugins.push(uiRoutes({ runtime, matching, dev, input, beforeLookup: ryw ? () => ryw.beforeLookup() : undefined }));
+    const m = matching;
+    plugins.push(
+      uiRoutes({
+        config,
+        db: runtime.db,
+        kafka: () => runtime.kafka,
+        codec: () => runtime.codec,
+        onStop: (name, stop) => runtime.onStop(name, stop),
+        processName: runtime.name,
+        matching: m && { replica: m.replica, lookups: m.lookups, isReady: () => m.feed.ready },
+        dev,
+        input,
+        beforeLookup: ryw ? () => ryw.beforeLookup() : undefined,
+      }),
+    );
   }
   plugins.push(async (app) => {
     app.get('/', async (_req, reply) => reply.redirect(config.UI_ENABLED ? '/ui/' : '/status'));
