@@ -1,6 +1,7 @@
 /**
- * The HTTP sidecar: one Fastify app whose route groups (hasher, matcher, curator,
- * UI, dev) are plugins registered according to the process's roles.
+ * The HTTP app every process serves: the edge, the one error → status mapping, and
+ * /status, /status/live, /metrics. Route groups (hasher, matcher, curator, UI, dev) come
+ * in as plugins from the process's composition (src/processes/), so the kernel imports none.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/config.js';
