@@ -7,7 +7,7 @@
  *   BENCH_REQUESTS (default 5000), BENCH_RUNS (default 3). Needs Postgres.
  */
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/api/app.js';
+import { buildApp } from '../src/runtime/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { apiSecurity } from '../src/security/api-security.js';
 import { createToken } from '../src/security/token-store.js';

@@ -21,7 +21,7 @@ import { fetchExchange } from '../src/exchanges/fetcher/fetch-exchange.js';
 import { fetchDeps } from '../src/exchanges/fetcher/fetcher.js';
 import { registerExchangeTypes } from '../src/exchanges/registry.js';
 import { buildApi } from '../src/processes/api.js';
-import { Runtime } from '../src/processes/runtime.js';
+import { Runtime } from '../src/runtime/runtime.js';
 import { scratchDb } from '../test/support/scratch-db.js';
 import { scratchStack } from '../test/support/stack.js';
 

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 ensure_node_modules
+# Imports run only downward (docs/ARCHITECTURE.md, "Layers").
+npm run --silent lint:deps
 ensure_system_packages
 # Services given by the environment (or Docker, in the test harness) need no local start.
 if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${SCHEMA_REGISTRY_URL:-}" ] || [ -z "${DATABASE_URL:-}" ]; then

@@ -10,7 +10,7 @@
  *   `application/octet-stream` or `application/json`) is not refused for its
  *   Content-Type; a route that needs a body still validates the missing one;
  * - routes are marked `hma`, so that errors map to HMA's status codes
- *   (src/api/http-errors.ts, hmaHttpStatusOf).
+ *   (src/runtime/http-errors.ts, hmaHttpStatusOf).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hmaStringify, type JsonSchemaLike } from './hma-json.js';

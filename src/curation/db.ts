@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { HmaError } from '../errors/errors.js';
-import { currentActor } from '../security/actor.js';
+import { currentActor } from './actor.js';
 
 export type Db = pg.Pool;
 export type Tx = pg.PoolClient;
@@ -36,7 +36,7 @@ export const OUTBOX_LOCK_SQL = 'SELECT outbox_lock()';
 /** One transaction that may change banks, content or signals (and so the outbox). */
 export function withWriteTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   // outbox_lock() (src/postgres/migrations) is the one definition of the lock. In the same
-  // round trip, hma.actor tells the audit triggers who makes this change (src/security/actor.ts).
+  // round trip, hma.actor tells the audit triggers who makes this change (src/curation/actor.ts).
   return inTx(db, { text: `${OUTBOX_LOCK_SQL}, set_config('hma.actor', $1, true)`, values: [currentActor() ?? ''] }, fn);
 }
 

@@ -1,5 +1,5 @@
 /** SQL for exchange configs, their fetch status and per-API credentials. */
-import { openCredentials, sealCredentials } from '../security/credentials.js';
+import { openCredentials, sealCredentials } from './credentials.js';
 import { num, type Queryable, type Tx } from './db.js';
 
 export interface RuntimeFlags {

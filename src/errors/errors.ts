@@ -1,6 +1,6 @@
 /**
  * Typed errors of the core. Each has a stable `code`; the HTTP status of each code
- * lives in src/api/http-errors.ts and the dead-letter reason in the pipeline, one
+ * lives in src/runtime/http-errors.ts and the dead-letter reason in the pipeline, one
  * place each.
  */
 export type ErrorCode =

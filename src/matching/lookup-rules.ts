@@ -5,7 +5,7 @@
  * `/m/raw_lookup` applies none of this.
  */
 import { bankTakesPart } from './coinflip.js';
-import { isContentEnabled } from './content-enabled.js';
+import { isContentEnabled } from '../replica/content-enabled.js';
 
 export interface LookupCandidate {
   readonly bankName: string;

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { buildApp } from '../api/app.js';
+import { buildApp } from '../runtime/app.js';
 import { contentRoutes } from '../api/content/routes.js';
 import { curatorRoutes } from '../api/curator/index.js';
 import { exchangeExtraRoutes } from '../api/exchanges/routes.js';
@@ -16,8 +16,8 @@ import { DevTools } from '../api/dev/tools.js';
 import { uiRoutes } from '../api/ui/index.js';
 import { matcherRoutes, type MediaSignals } from '../api/matcher/routes.js';
 import { openApiPlugin } from '../api/openapi.js';
-import { formatStaleness, STALENESS_HEADER, type ReadinessCheck } from '../api/routes/status.js';
-import { startOutboxRelay } from '../curation/outbox/start.js';
+import { formatStaleness, STALENESS_HEADER, type ReadinessCheck } from '../runtime/status.js';
+import { startOutboxRelay } from './relay.js';
 import { installSignalTypes } from '../curation/signal-types.js';
 import { outboxBacklog, signalTypeTargets } from '../curation/stats.js';
 import { MediaHasher } from '../hashing/index.js';
@@ -27,10 +27,10 @@ import { startMatching, type Matching } from './matching.js';
 import { apiSecurity } from '../security/api-security.js';
 import { Submitter } from '../pipeline/submit/submitter.js';
 import { downReason } from '../kafka/health.js';
-import { indexReadiness, kafkaReadiness, startingReason, statusDetails } from './health.js';
+import { indexReadiness, kafkaReadiness, startingReason, statusDetails } from '../runtime/health.js';
 import { ReadYourWrites } from './read-your-writes.js';
 import type { ReplicaFeed } from '../replica/feed.js';
-import type { Runtime } from './runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
 
 /** What /m needs of a hashed input: HMA's values, and the PDQ variants of a usable photo. */
 function mediaSignals(h: HashedInput): MediaSignals {
@@ -165,7 +165,21 @@ export async function buildApi(runtime: Runtime): Promise<BuiltApi> {
   const dev = config.PRODUCTION ? undefined : new DevTools(config, runtime.db);
   if (dev) plugins.push(devRoutes(dev, { uiEnabled: config.UI_ENABLED }));
   if (config.UI_ENABLED) {
-    plugins.push(uiRoutes({ runtime, matching, dev, input, beforeLookup: ryw ? () => ryw.beforeLookup() : undefined }));
+    const m = matching;
+    plugins.push(
+      uiRoutes({
+        config,
+        db: runtime.db,
+        kafka: () => runtime.kafka,
+        codec: () => runtime.codec,
+        onStop: (name, stop) => runtime.onStop(name, stop),
+        processName: runtime.name,
+        matching: m && { replica: m.replica, lookups: m.lookups, isReady: () => m.feed.ready },
+        dev,
+        input,
+        beforeLookup: ryw ? () => ryw.beforeLookup() : undefined,
+      }),
+    );
   }
   plugins.push(async (app) => {
     app.get('/', async (_req, reply) => reply.redirect(config.UI_ENABLED ? '/ui/' : '/status'));

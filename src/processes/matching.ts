@@ -10,7 +10,7 @@ import { ReplicaFeed } from '../replica/feed.js';
 import { LookupService } from '../matching/lookup-service.js';
 import { observeLookup, watchIndex } from './matching-metrics.js';
 import { signalTypeRules, newIndexFor } from './signal-types.js';
-import type { Runtime } from './runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
 
 export interface Matching {
   readonly replica: MatchReplica;

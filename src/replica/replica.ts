@@ -9,7 +9,7 @@
 import type { BankChange, ReplicaEvent, SignalChange } from './changes.js';
 import { parseSignalKey } from './changes.js';
 import { DenseColumn } from './dense-column.js';
-import { isContentEnabled } from '../matching/content-enabled.js';
+import { isContentEnabled } from './content-enabled.js';
 
 export interface IndexMatch {
   readonly id: number;

@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HmaError } from '../errors/errors.js';
 import { log } from '../observability/logger.js';
-import { runAs } from './actor.js';
+import { runAs } from '../curation/actor.js';
 import type { Authenticator } from './authenticator.js';
 import { csrfMatches, csrfTokenFor, fromAnotherSite, presentedCsrf, unsafeMethod } from './csrf.js';
 import { actorOf, ANONYMOUS, type Principal } from './principal.js';

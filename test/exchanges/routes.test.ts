@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exchangeExtraRoutes } from '../../src/api/exchanges/routes.js';
-import { buildApp } from '../../src/api/app.js';
+import { buildApp } from '../../src/runtime/app.js';
 import { curatorRoutes } from '../../src/api/curator/index.js';
 import { loadConfig } from '../../src/config/config.js';
 import { getExchange } from '../../src/curation/exchanges.js';

@@ -10,7 +10,7 @@ import { getExchange } from '../../src/curation/exchanges.js';
 import { fetchExchange } from '../../src/exchanges/fetcher/fetch-exchange.js';
 import { SAMPLE_SIGNALS } from '../../src/exchanges/sample/examples.js';
 import { buildApi } from '../../src/processes/api.js';
-import { Runtime } from '../../src/processes/runtime.js';
+import { Runtime } from '../../src/runtime/runtime.js';
 import { scratchStack, type Stack } from '../support/stack.js';
 import { testDeps } from './support/fetch.js';
 

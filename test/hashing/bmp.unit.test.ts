@@ -5,9 +5,9 @@
  */
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.js';
+import { buildApp } from '../../src/runtime/app.js';
 import { hasherRoutes } from '../../src/api/hasher/routes.js';
-import { httpStatusOf } from '../../src/api/http-errors.js';
+import { httpStatusOf } from '../../src/runtime/http-errors.js';
 import { HashInput } from '../../src/api/media-input/hash-input.js';
 import { loadConfig } from '../../src/config/config.js';
 import { HmaError } from '../../src/errors/errors.js';

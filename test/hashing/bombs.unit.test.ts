@@ -13,7 +13,7 @@ import { crc32 } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.js';
+import { buildApp } from '../../src/runtime/app.js';
 import { hasherRoutes } from '../../src/api/hasher/routes.js';
 import { HashInput } from '../../src/api/media-input/hash-input.js';
 import { loadConfig } from '../../src/config/config.js';

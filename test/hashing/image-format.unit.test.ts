@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { httpStatusOf } from '../../src/api/http-errors.js';
+import { httpStatusOf } from '../../src/runtime/http-errors.js';
 import { loadConfig } from '../../src/config/config.js';
 import { isHmaError, type HmaError } from '../../src/errors/errors.js';
 import { MediaHasher } from '../../src/hashing/hash-media.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isContentEnabled } from '../../src/matching/content-enabled.js';
+import { isContentEnabled } from '../../src/replica/content-enabled.js';
 import { applyLookupRules } from '../../src/matching/lookup-rules.js';
 
 describe('isContentEnabled (disable_until_ts)', () => {

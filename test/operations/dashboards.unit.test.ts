@@ -118,11 +118,11 @@ describe('metric names', () => {
     // Every process's composition, so every metric module is loaded.
     await Promise.all([
       import('../../src/processes/api.js'),
-      import('../../src/pipeline/hasher/hasher.js'),
-      import('../../src/pipeline/matcher/matcher.js'),
-      import('../../src/pipeline/actioner/actioner.js'),
-      import('../../src/exchanges/fetcher/run.js'),
-      import('../../src/cli/commands/relay.js'),
+      import('../../src/processes/hasher.js'),
+      import('../../src/processes/matcher.js'),
+      import('../../src/processes/actioner.js'),
+      import('../../src/processes/fetcher.js'),
+      import('../../src/processes/relay.js'),
     ]);
     families = exposedFamilies(await registry.metrics());
   });

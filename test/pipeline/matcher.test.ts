@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContentHashedValue } from '../../src/kafka/values.js';
 import { drawCoinflip } from '../../src/matching/coinflip.js';
-import { startMatcher } from '../../src/pipeline/matcher/matcher.js';
-import { Runtime } from '../../src/processes/runtime.js';
+import { startMatcher } from '../../src/processes/matcher.js';
+import { Runtime } from '../../src/runtime/runtime.js';
 import { readTopic, testPipeline, type TestPipeline } from './support/topics.js';
 
 let p: TestPipeline;

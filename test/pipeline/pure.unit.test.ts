@@ -1,7 +1,7 @@
 /** The pipeline's pure parts: dead-letter mapping, submissions, rules, webhook signatures, request sizes, summaries. */
 import { describe, expect, it } from 'vitest';
 import { HmaError, type ErrorCode } from '../../src/errors/errors.js';
-import { httpStatusOf } from '../../src/api/http-errors.js';
+import { httpStatusOf } from '../../src/runtime/http-errors.js';
 import { mediaOf, type MatchResultValue } from '../../src/kafka/values.js';
 import { firings, parseRules } from '../../src/pipeline/actioner/rules.js';
 import { webhookSecrets } from '../../src/pipeline/actioner/actions.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../src/processes/api.js';
-import { Runtime } from '../../src/processes/runtime.js';
+import { Runtime } from '../../src/runtime/runtime.js';
 import { DIHEDRAL_NAMES } from '../../src/signals/pdq/dihedral.js';
 import { pdqDir } from '../hashing/testdata.js';
 import { scratchStack, type Stack } from '../support/stack.js';

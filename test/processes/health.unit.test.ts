@@ -7,7 +7,7 @@ import { pbkdf2 } from 'node:crypto';
 import Fastify from 'fastify';
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { statusRoutes } from '../../src/api/routes/status.js';
+import { statusRoutes } from '../../src/runtime/status.js';
 import { isKafkaConnectivityError, isOutageError, isRegistryUnreachable, keepTrying } from '../../src/kafka/connectivity.js';
 import { ServiceHealth } from '../../src/kafka/health.js';
 import { Watchdog } from '../../src/observability/watchdog.js';

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withWriteTx } from '../../src/curation/db.js';
 import { importSignals } from '../../src/curation/import/bulk-import.js';
-import { runAs } from '../../src/security/actor.js';
+import { runAs } from '../../src/curation/actor.js';
 import type { AuditEntry } from '../../src/security/audit-store.js';
 import { sessionCookie, startSecuredApi, type SecuredApi } from './support.js';
 

@@ -1,6 +1,6 @@
 /** `hma token` and `hma secrets` as a user runs them. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sealCredentials } from '../../src/security/credentials.js';
+import { sealCredentials } from '../../src/curation/credentials.js';
 import { parseKeys, sealedWith, generateKey, keyIdOf } from '../../src/security/secrets.js';
 import { findLiveToken } from '../../src/security/token-store.js';
 import { scratchDb, type ScratchDb } from '../support/scratch-db.js';

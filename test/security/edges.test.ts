@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/api/app.js';
+import { buildApp } from '../../src/runtime/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { apiSecurity, authMode } from '../../src/security/api-security.js';
 import { rateLimitOf } from '../../src/security/rate-limit.js';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { buildApi } from '../../src/processes/api.js';
-import { Runtime } from '../../src/processes/runtime.js';
+import { Runtime } from '../../src/runtime/runtime.js';
 import { scratchStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;

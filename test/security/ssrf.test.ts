@@ -16,7 +16,7 @@ import { fetchDeps } from '../../src/exchanges/fetcher/fetcher.js';
 import { createHttpClient } from '../../src/exchanges/http.js';
 import { exchangeUrlPolicy } from '../../src/exchanges/http-policy.js';
 import { buildApi } from '../../src/processes/api.js';
-import { Runtime } from '../../src/processes/runtime.js';
+import { Runtime } from '../../src/runtime/runtime.js';
 import { pdqDir } from '../hashing/testdata.js';
 import { scratchStack, type Stack } from '../support/stack.js';
 

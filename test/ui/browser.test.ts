@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashPhoto } from '../../src/hashing/photo.js';
 import { decodeImage, probeImage } from '../../src/hashing/decode-image.js';
 import type { MatchResultValue } from '../../src/kafka/values.js';
-import type { Runtime } from '../../src/processes/runtime.js';
+import type { Runtime } from '../../src/runtime/runtime.js';
 import { DIHEDRAL_NAMES } from '../../src/signals/pdq/dihedral.js';
 import { hammingDistanceHex, hash256ToHex } from '../../src/signals/pdq/hash256.js';
 import { PdqHasher } from '../../src/signals/pdq/hasher.js';

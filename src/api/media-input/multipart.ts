@@ -7,7 +7,7 @@
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { HmaError, invalidInput, isHmaError } from '../../errors/errors.js';
-import { checkText } from '../edge.js';
+import { checkText } from '../../runtime/edge.js';
 
 /** What a multipart parser error becomes; HMA errors and our own refusals pass through. */
 export function multipartError(err: unknown): Error {

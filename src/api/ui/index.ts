@@ -14,11 +14,15 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isHmaError } from '../../errors/errors.js';
-import type { Matching } from '../../processes/matching.js';
-import type { Runtime } from '../../processes/runtime.js';
+import type { Kafka } from 'kafkajs';
+import type { Config } from '../../config/config.js';
+import type { Db } from '../../curation/db.js';
+import type { TopicCodec } from '../../kafka/codec.js';
+import type { LookupService } from '../../matching/lookup-service.js';
+import type { MatchReplica } from '../../replica/replica.js';
 import type { DevTools } from '../dev/tools.js';
 import type { HashInput } from '../media-input/hash-input.js';
-import { httpStatusOf } from '../http-errors.js';
+import { httpStatusOf } from '../../runtime/http-errors.js';
 import { ClusterStatus } from './cluster.js';
 import { frame, type UiContext } from './context.js';
 import { uiMedia } from './media.js';
@@ -31,10 +35,19 @@ import { resultsRoutes } from './pages/results.js';
 import { ResultsFeed } from './results-feed.js';
 import { renderPage } from './view.js';
 
+/** What the UI uses of its process: each part by itself, so the UI sees no more than it needs. */
 export interface UiDeps {
-  readonly runtime: Runtime;
+  readonly config: Config;
+  readonly db: Db;
+  /** The process's Kafka client and codec, asked for only when a page reads the cluster or the results. */
+  readonly kafka: () => Kafka;
+  readonly codec: () => TopicCodec;
+  /** Registers a part the UI started, to stop with the process. */
+  readonly onStop: (name: string, stop: () => Promise<void>) => void;
+  /** The process's name, shown on the dashboard. */
+  readonly processName: string;
   /** The process's replica and lookups (matcher role); without it lookups answer 503. */
-  readonly matching?: Matching;
+  readonly matching?: { readonly replica: MatchReplica; readonly lookups: LookupService; readonly isReady: () => boolean };
   /** Read-your-writes before a lookup (when the process also takes curation writes). */
   readonly beforeLookup?: () => Promise<void>;
   /** Development tools (PRODUCTION=false): the dashboard's buttons. */
@@ -57,22 +70,21 @@ const wantsJson = (req: FastifyRequest) => {
 };
 
 export function uiRoutes(deps: UiDeps) {
-  const { runtime, matching } = deps;
-  const config = runtime.config;
+  const { config, matching } = deps;
   const ctx: UiContext = {
     config,
-    db: runtime.db,
+    db: deps.db,
     matching: matching && {
       lookups: matching.lookups,
-      isReady: () => matching.feed.ready,
+      isReady: matching.isReady,
       beforeLookup: deps.beforeLookup ?? (async () => undefined),
     },
     replica: matching?.replica,
-    media: uiMedia(config, deps.input, (name, stop) => runtime.onStop(name, stop)),
+    media: uiMedia(config, deps.input, deps.onStop),
     dev: deps.dev,
-    cluster: new ClusterStatus(() => runtime.kafka, config.TOPIC_PREFIX),
-    results: new ResultsFeed(() => runtime.kafka, () => runtime.codec, config.TOPIC_PREFIX),
-    processName: runtime.name,
+    cluster: new ClusterStatus(deps.kafka, config.TOPIC_PREFIX),
+    results: new ResultsFeed(deps.kafka, deps.codec, config.TOPIC_PREFIX),
+    processName: deps.processName,
     startedAt: Math.floor(Date.now() / 1000),
   };
   const assets = new Map(Object.entries(STATIC_TYPES).map(([name, type]) => [name, { type, body: readFileSync(path.join(staticDir, name)) }]));

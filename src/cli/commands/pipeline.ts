@@ -4,7 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import { withAdmin } from '../../kafka/client.js';
 import type { DeadLetterValue } from '../../kafka/values.js';
-import { Runtime } from '../../processes/runtime.js';
+import { Runtime } from '../../runtime/runtime.js';
 import { groupLag } from '../../pipeline/stage/lag.js';
 import { stageGroupId, type StageName } from '../../pipeline/stage/stage.js';
 import { table } from '../../pipeline/submit/summary.js';

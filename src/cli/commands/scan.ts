@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
-import { Runtime } from '../../processes/runtime.js';
+import { Runtime } from '../../runtime/runtime.js';
 import { FileServer } from '../../pipeline/submit/file-server.js';
 import { mediaFilesUnder } from '../../pipeline/submit/media-files.js';
 import { ResultsWatcher } from '../../pipeline/submit/results-watcher.js';

@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import type { Db } from '../../curation/db.js';
 import { createPool } from '../../postgres/pool.js';
-import { runAs } from '../../security/actor.js';
-import { credentialKeyUse, rotateCredentials } from '../../security/credentials.js';
+import { runAs } from '../../curation/actor.js';
+import { credentialKeyUse, rotateCredentials } from '../../curation/credentials.js';
 import { loadKeyring } from '../../security/keyring.js';
 import { generateKey, type Keyring } from '../../security/secrets.js';
 

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
-import { Runtime } from '../../processes/runtime.js';
+import { Runtime } from '../../runtime/runtime.js';
 import { ResultsWatcher } from '../../pipeline/submit/results-watcher.js';
 import { Submitter } from '../../pipeline/submit/submitter.js';
 import type { SubmissionInput } from '../../pipeline/submit/submission.js';

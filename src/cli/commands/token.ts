@@ -4,7 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
 import type { Db } from '../../curation/db.js';
 import { createPool } from '../../postgres/pool.js';
-import { runAs } from '../../security/actor.js';
+import { runAs } from '../../curation/actor.js';
 import { parseScopes, SCOPES, type Scope } from '../../security/scopes.js';
 import { createToken, listTokens, revokeToken, type TokenInfo } from '../../security/token-store.js';
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { startApi } from '../../../src/processes/api.js';
-import { Runtime } from '../../../src/processes/runtime.js';
+import { Runtime } from '../../../src/runtime/runtime.js';
 import { freePort } from '../../support/ports.js';
 import { scratchStack, type Stack } from '../../support/stack.js';
 import { httpClient, type Call } from './client.js';

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
-import { buildApp } from '../../../src/api/app.js';
+import { buildApp } from '../../../src/runtime/app.js';
 import { curatorRoutes, type MediaHasher } from '../../../src/api/curator/index.js';
 import { openApiPlugin } from '../../../src/api/openapi.js';
 import { loadConfig } from '../../../src/config/config.js';

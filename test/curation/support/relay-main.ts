@@ -1,6 +1,6 @@
 /** Child-process entry for relay tests: what `hma relay` runs, without the rest of the CLI. */
 import { loadConfig } from '../../../src/config/config.js';
-import { startOutboxRelay } from '../../../src/curation/outbox/start.js';
+import { startOutboxRelay } from '../../../src/processes/relay.js';
 import { createPool } from '../../../src/postgres/pool.js';
 
 const config = loadConfig(process.env);

@@ -1,6 +1,6 @@
 /** Child-process entry for kill -9 tests: the fetcher alone, as `hma fetcher` runs it. */
 import { loadConfig } from '../../../src/config/config.js';
-import { runFetcher } from '../../../src/exchanges/fetcher/run.js';
+import { runFetcher } from '../../../src/processes/fetcher.js';
 
 const fetcher = await runFetcher(loadConfig(process.env), { sidecar: false });
 process.once('SIGTERM', () => {

@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Runtime } from '../../../src/processes/runtime.js';
+import { Runtime } from '../../../src/runtime/runtime.js';
 import { Submitter } from '../../../src/pipeline/submit/submitter.js';
 import { mediaServer, type MediaServer, type Route } from '../../pipeline/support/media-server.js';
 import { HmaProcess } from '../../pipeline/support/processes.js';

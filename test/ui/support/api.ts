@@ -1,7 +1,7 @@
 /** The API process as `hma api` composes it, on a private slice of the real stack, ready to serve. */
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../../src/processes/api.js';
-import { Runtime } from '../../../src/processes/runtime.js';
+import { Runtime } from '../../../src/runtime/runtime.js';
 import { scratchStack, type Stack } from '../../support/stack.js';
 
 export interface TestApi {

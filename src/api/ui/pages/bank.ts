@@ -10,7 +10,7 @@ import { parseMetadata, parseNote } from '../../../curation/content-fields.js';
 import * as contents from '../../../curation/contents.js';
 import { findContent } from '../../../curation/content-store.js';
 import { invalidInput, notFound } from '../../../errors/errors.js';
-import { isContentEnabled } from '../../../matching/content-enabled.js';
+import { isContentEnabled } from '../../../replica/content-enabled.js';
 import { frame, nowS, type UiContext } from '../context.js';
 import { exactContentIds, findInBanks } from '../find.js';
 import { field, readForm, requiredField, type Form } from '../forms.js';

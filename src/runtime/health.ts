@@ -2,10 +2,15 @@
  * Readiness and /status details of a process, from what it depends on: its backing
  * services as the Runtime's probes see them, and its replica's state.
  */
-import type { ReadinessCheck, StatusDetails } from '../api/routes/status.js';
+import type { ReadinessCheck, StatusDetails } from './status.js';
 import { downReason } from '../kafka/health.js';
-import type { ReplicaFeed } from '../replica/feed.js';
 import type { Runtime } from './runtime.js';
+
+/** What readiness reads of a replica (src/replica/feed.ts): whether its replay is done, and how stale it may be. */
+export interface ReplicaState {
+  readonly ready: boolean;
+  stalenessSeconds(): number | undefined;
+}
 
 /** KAFKA-UNAVAILABLE while the broker does not answer. */
 export const kafkaReadiness = (runtime: Runtime): ReadinessCheck => () => runtime.health.kafkaProblem();
@@ -18,7 +23,7 @@ export function startingReason(runtime: Runtime, part: string): string {
 }
 
 /** HMA's index reasons: INDEX-NOT-LOADED until the replay is done, INDEX-STALE once the replica has not been current for too long. */
-export function indexReadiness(feed: ReplicaFeed, maxStaleSeconds: number): ReadinessCheck {
+export function indexReadiness(feed: ReplicaState, maxStaleSeconds: number): ReadinessCheck {
   return () => {
     if (!feed.ready) return 'INDEX-NOT-LOADED';
     const stale = feed.stalenessSeconds();
@@ -27,7 +32,7 @@ export function indexReadiness(feed: ReplicaFeed, maxStaleSeconds: number): Read
   };
 }
 
-export function statusDetails(runtime: Runtime, feed?: ReplicaFeed): () => StatusDetails {
+export function statusDetails(runtime: Runtime, feed?: ReplicaState): () => StatusDetails {
   return () => {
     const deps: Record<string, { up: boolean | null; since: string; reason?: string }> = {};
     for (const s of [runtime.health.kafka, runtime.health.registry]) {

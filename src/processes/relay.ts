@@ -3,14 +3,16 @@
  * Kafka or the registry may be down when it starts: it connects in the background until
  * they answer (curation writes wait in the outbox meanwhile, nothing is lost).
  */
-import type { Config } from '../../config/config.js';
-import { isOutageError, keepTrying } from '../../kafka/connectivity.js';
-import { log } from '../../observability/logger.js';
-import type { Db } from '../db.js';
-import { kafkaPublisher } from './kafka-publisher.js';
-import { watchOutbox } from './metrics.js';
-import type { ChangePublisher } from './publisher.js';
-import { OutboxRelay } from './relay.js';
+import type { Config } from '../config/config.js';
+import type { Db } from '../curation/db.js';
+import { kafkaPublisher } from '../curation/outbox/kafka-publisher.js';
+import { watchOutbox } from '../curation/outbox/metrics.js';
+import type { ChangePublisher } from '../curation/outbox/publisher.js';
+import { OutboxRelay } from '../curation/outbox/relay.js';
+import { isOutageError, keepTrying } from '../kafka/connectivity.js';
+import { log } from '../observability/logger.js';
+import { startingReason } from '../runtime/health.js';
+import { runPartAsProcess, type RunningProcess } from '../runtime/process.js';
 
 export interface RunningRelay {
   /** Undefined once publishing, else why not. */
@@ -42,4 +44,14 @@ export async function startOutboxRelay(config: Config, db: Db): Promise<RunningR
       await publisher?.close();
     },
   };
+}
+
+/** `hma relay`: the relay alone, with its own runtime and the /metrics and /status sidecar on METRICS_PORT. */
+export function runRelay(config: Config): Promise<RunningProcess> {
+  return runPartAsProcess(config, 'relay', async (runtime) => {
+    const relay = await startOutboxRelay(runtime.config, runtime.db);
+    runtime.onStop('outbox relay', () => relay.stop());
+    runtime.logger.info('relay started');
+    return { readiness: () => (relay.readiness() === undefined ? undefined : startingReason(runtime, 'relay')) };
+  });
 }

@@ -1,6 +1,7 @@
 /**
- * The HTTP sidecar: one Fastify app whose route groups (hasher, matcher, curator,
- * UI, dev) are plugins registered according to the process's roles.
+ * The HTTP app every process serves: the edge, the one error → status mapping, and
+ * /status, /status/live, /metrics. Route groups (hasher, matcher, curator, UI, dev) come
+ * in as plugins from the process's composition (src/processes/), so the kernel imports none.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/config.js';
@@ -10,7 +11,7 @@ import { httpMetrics } from '../observability/http-metrics.js';
 import { log } from '../observability/logger.js';
 import { hmaHttpStatusOf, httpStatusOf } from './http-errors.js';
 import { Watchdog } from '../observability/watchdog.js';
-import { statusRoutes, type ReadinessCheck, type StatusDetails } from './routes/status.js';
+import { statusRoutes, type ReadinessCheck, type StatusDetails } from './status.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -1,11 +1,11 @@
 /**
- * Exchange credentials as stored: sealed with the process keyring (secrets.ts), opened
+ * Exchange credentials as stored: sealed with the process keyring (src/security/secrets.ts), opened
  * only where an exchange client is built (src/exchanges/session.ts via readCredentials).
  */
-import { withWriteTx, type Db } from '../curation/db.js';
+import { withWriteTx, type Db } from './db.js';
 import { HmaError } from '../errors/errors.js';
-import { processKeyring } from './keyring.js';
-import { isPlaintext, open, seal, sealedWith, type Keyring } from './secrets.js';
+import { processKeyring } from '../security/keyring.js';
+import { isPlaintext, open, seal, sealedWith, type Keyring } from '../security/secrets.js';
 
 /** Binds a sealed value to its row: credentials of one API do not open as another's. */
 const aadOf = (api: string) => `exchange_api_credentials:${api}`;

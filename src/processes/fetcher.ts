@@ -3,12 +3,12 @@
  * the API). A standalone fetcher also serves /metrics and /status on METRICS_PORT.
  * On stop, in-flight fetches are aborted and record their status before the pool closes.
  */
-import { buildApp } from '../../api/app.js';
-import type { Config } from '../../config/config.js';
-import { Runtime } from '../../processes/runtime.js';
-import { registerExchangeTypes } from '../registry.js';
-import { createFetcher, fetchDeps, fetcherSettings, type Fetcher } from './fetcher.js';
-import { watchExchangeStatus } from './metrics.js';
+import type { Config } from '../config/config.js';
+import { registerExchangeTypes } from '../exchanges/registry.js';
+import { createFetcher, fetchDeps, fetcherSettings, type Fetcher } from '../exchanges/fetcher/fetcher.js';
+import { watchExchangeStatus } from '../exchanges/fetcher/metrics.js';
+import { serveSidecar } from '../runtime/process.js';
+import { Runtime } from '../runtime/runtime.js';
 
 export interface StartOptions {
   /** Serve /metrics and /status on METRICS_PORT (for a process with no API). */
@@ -20,11 +20,7 @@ export async function startFetcher(runtime: Runtime, opts: StartOptions = {}): P
   registerExchangeTypes({ development: !config.PRODUCTION });
   const fetcher = createFetcher(fetchDeps(config, runtime.db), fetcherSettings(config));
   watchExchangeStatus(runtime.db);
-  if (opts.sidecar) {
-    const app = await buildApp({ config });
-    await app.listen({ host: config.API_HOST, port: config.METRICS_PORT });
-    runtime.onStop('fetcher sidecar', () => app.close());
-  }
+  if (opts.sidecar) await serveSidecar(runtime);
   runtime.onStop('fetcher', () => fetcher.stop());
   fetcher.start();
   runtime.logger.info({ concurrency: config.FETCHER_CONCURRENCY, interval_s: config.FETCHER_INTERVAL_SECONDS }, 'fetcher started');

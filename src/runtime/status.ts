@@ -8,8 +8,8 @@
  * `/status/live` is liveness: 503 when the event loop or the thread pool is wedged.
  */
 import type { FastifyInstance } from 'fastify';
-import { metricsText } from '../../observability/metrics.js';
-import type { Watchdog } from '../../observability/watchdog.js';
+import { metricsText } from '../observability/metrics.js';
+import type { Watchdog } from '../observability/watchdog.js';
 
 /** A readiness check returns undefined when ready, or the 503 body HMA would answer (e.g. INDEX-NOT-LOADED). */
 export type ReadinessCheck = () => string | undefined;

@@ -1,5 +1,5 @@
 /**
- * Who is making the current change: set for the duration of a request (or a CLI
+ * Who is making the current curation change: set for the duration of a request (or a CLI
  * command) and read by `withWriteTx`, which hands it to Postgres as `hma.actor` so the
  * audit triggers record it in the same transaction as the change.
  */
