@@ -9,7 +9,6 @@
 import type { BankChange, ReplicaEvent, SignalChange } from './changes.js';
 import { parseSignalKey } from './changes.js';
 import { DenseColumn } from './dense-column.js';
-import { isContentEnabled } from '../matching/content-enabled.js';
 
 export interface IndexMatch {
   readonly id: number;
@@ -167,10 +166,9 @@ export class MatchReplica {
     return out;
   }
 
-  /** Raw lookup minus disabled content (HMA §2.8); the coinflip is the caller's (matching rules). */
-  enabledLookup(signalType: string, value: string, radius: number): ContentMatch[] {
-    const now = Math.floor(this.clock() / 1000);
-    return this.rawLookup(signalType, value, radius).filter((m) => isContentEnabled(m.disableUntil, now));
+  /** The replica's clock in epoch seconds: lookups judge disable_until_ts against it. */
+  nowSeconds(): number {
+    return Math.floor(this.clock() / 1000);
   }
 
   stats(signalType: string): SignalTypeStats | undefined {
