@@ -115,7 +115,6 @@ export async function buildApi(runtime: Runtime): Promise<BuiltApi> {
     plugins.push(contentRoutes({ config, submit: (s) => submitter.submit(s) }));
   }
   if (config.ROLE_CURATOR) {
-    // Registers the installed exchange types with curation before /c describes them.
     plugins.push(exchangeExtraRoutes({ db: runtime.db, config }));
     plugins.push(security.audit);
     const relay = await startOutboxRelay(config, runtime.db);

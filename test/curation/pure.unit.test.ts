@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkBankName } from '../../src/curation/bank-name.js';
 import { parseDisableUntil, parseLabels, parseMetadata, parseNote } from '../../src/curation/content-fields.js';
-import { parseFields, exchangeApi } from '../../src/curation/exchange-apis.js';
+import { parseFields } from '../../src/curation/exchange-apis.js';
+import { exchangeTypeRegistry } from '../../src/exchanges/registry.js';
 import { copyField, pgTextArray } from '../../src/curation/import/copy.js';
 import { csvHeader, parseCsvRecord, parseJsonLine } from '../../src/curation/import/rows.js';
 import { toChangeRecord } from '../../src/curation/outbox/events.js';
@@ -55,7 +56,7 @@ describe('page tokens', () => {
 
 describe('exchange config fields', () => {
   it('validates required fields, types, enums and unknown keys', () => {
-    const ncmec = exchangeApi('ncmec')!;
+    const ncmec = exchangeTypeRegistry({ PRODUCTION: true }).get('ncmec')!;
     const env = ncmec.configFields[0]!.choices![0]!;
     expect(parseFields(ncmec.configFields, { environment: env, only_esp_ids: [1, 1, 2] })).toEqual({ environment: env, only_esp_ids: [1, 2] });
     expect(parseFields(ncmec.configFields, { environment: env })).toEqual({ environment: env, only_esp_ids: [] });

@@ -5,6 +5,7 @@ import type { Db } from '../../curation/db.js';
 import { bankRoutes } from './banks.js';
 import { contentRoutes } from './content.js';
 import { exchangeRoutes } from './exchanges.js';
+import { exchangeTypeRegistry } from '../../exchanges/registry.js';
 import { MediaHasher as HashingService } from '../../hashing/index.js';
 import { HashInput } from '../media-input/hash-input.js';
 import { mediaHasherFrom, type MediaHasher } from './media.js';
@@ -37,7 +38,7 @@ export function curatorRoutes(deps: CuratorDeps) {
         await c.register(bankRoutes(deps.db, nowS));
         await c.register(contentRoutes({ ...deps, hasher, nowS }));
         await c.register(typeRoutes(deps.db));
-        await c.register(exchangeRoutes(deps.db));
+        await c.register(exchangeRoutes(deps.db, exchangeTypeRegistry(deps.config)));
       },
       { prefix: '/c' },
     );

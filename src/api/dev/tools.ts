@@ -6,6 +6,7 @@
 import type { Config } from '../../config/config.js';
 import { withWriteTx, type Db } from '../../curation/db.js';
 import { createExchange, listExchanges } from '../../curation/exchanges.js';
+import { exchangeTypeRegistry } from '../../exchanges/registry.js';
 import { createFetcher, fetchDeps, fetcherSettings } from '../../exchanges/fetcher/fetcher.js';
 import { log } from '../../observability/logger.js';
 import { BankSeeder, SEED_BANKS } from './seed.js';
@@ -47,11 +48,11 @@ export class DevTools {
   }
 
   async setupSample(): Promise<void> {
-    await createExchange(this.db, { bank: SAMPLE_EXCHANGE, api: 'sample', api_json: {} });
+    await createExchange(this.db, exchangeTypeRegistry(this.config), { bank: SAMPLE_EXCHANGE, api: 'sample', api_json: {} });
   }
 
   async setupTx(): Promise<void> {
-    await createExchange(this.db, { bank: TX_EXCHANGE, api: 'fb_threatexchange', api_json: { privacy_group: TX_PRIVACY_GROUP } });
+    await createExchange(this.db, exchangeTypeRegistry(this.config), { bank: TX_EXCHANGE, api: 'fb_threatexchange', api_json: { privacy_group: TX_PRIVACY_GROUP } });
   }
 
   /**

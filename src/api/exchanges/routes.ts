@@ -10,7 +10,6 @@ import { getExchange } from '../../curation/exchanges.js';
 import { notFound } from '../../errors/errors.js';
 import { createHttpClient } from '../../exchanges/http.js';
 import { exchangeUrlPolicy } from '../../exchanges/http-policy.js';
-import { registerExchangeTypes } from '../../exchanges/registry.js';
 import { recordReviews, type ReviewInput } from '../../exchanges/reviews.js';
 import { baseUrlMap, type ExchangeDeps } from '../../exchanges/session.js';
 import { installedSignalTypes } from '../../exchanges/signal-types.js';
@@ -75,9 +74,7 @@ export interface ExchangeRouteDeps {
   readonly config: Config;
 }
 
-/** Also registers the exchange types with curation, so /c/exchanges validates and describes every installed type. */
 export function exchangeExtraRoutes(deps: ExchangeRouteDeps) {
-  registerExchangeTypes({ development: !deps.config.PRODUCTION });
   const exchangeDeps: ExchangeDeps = {
     pool: deps.db,
     http: createHttpClient({ timeoutMs: deps.config.EXCHANGE_HTTP_TIMEOUT_MS, retries: deps.config.EXCHANGE_HTTP_RETRIES, urlPolicy: exchangeUrlPolicy(deps.config) }),

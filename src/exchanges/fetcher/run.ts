@@ -6,7 +6,6 @@
 import { buildApp } from '../../api/app.js';
 import type { Config } from '../../config/config.js';
 import { Runtime } from '../../processes/runtime.js';
-import { registerExchangeTypes } from '../registry.js';
 import { createFetcher, fetchDeps, fetcherSettings, type Fetcher } from './fetcher.js';
 import { watchExchangeStatus } from './metrics.js';
 
@@ -17,7 +16,6 @@ export interface StartOptions {
 
 export async function startFetcher(runtime: Runtime, opts: StartOptions = {}): Promise<Fetcher> {
   const { config } = runtime;
-  registerExchangeTypes({ development: !config.PRODUCTION });
   const fetcher = createFetcher(fetchDeps(config, runtime.db), fetcherSettings(config));
   watchExchangeStatus(runtime.db);
   if (opts.sidecar) {
@@ -35,7 +33,6 @@ export async function startFetcher(runtime: Runtime, opts: StartOptions = {}): P
 export async function fetchAllOnce(config: Config): Promise<void> {
   const runtime = new Runtime(config, 'fetcher');
   try {
-    registerExchangeTypes({ development: !config.PRODUCTION });
     await createFetcher(fetchDeps(config, runtime.db), fetcherSettings(config)).runDue();
   } finally {
     await runtime.stop();
