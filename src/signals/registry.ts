@@ -17,7 +17,7 @@ const REGISTERED = [
 export { CONTENT_TYPES, type ContentType, type SignalComparison, type SignalType } from './types.js';
 
 export type SignalTypeName = (typeof REGISTERED)[number]['name'];
-export const SIGNAL_TYPE_NAMES: readonly SignalTypeName[] = REGISTERED.map((t) => t.name);
+export const SIGNAL_TYPE_NAMES = REGISTERED.map((t) => t.name) as [SignalTypeName, ...SignalTypeName[]];
 
 export const SIGNAL_TYPES = Object.fromEntries(REGISTERED.map((t) => [t.name, t])) as Readonly<Record<SignalTypeName, SignalType<SignalTypeName>>>;
 
