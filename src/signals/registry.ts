@@ -37,3 +37,17 @@ export function signalType(name: string): SignalType<SignalTypeName> | undefined
 export function signalTypesFor(contentType: ContentType): SignalType<SignalTypeName>[] {
   return REGISTERED.filter((t) => t.contentTypes.includes(contentType));
 }
+
+/**
+ * The signal types a process installs (config SIGNAL_TYPES), in registry order: built once by the
+ * process composition and passed to whatever validates, lists or indexes signals.
+ */
+export interface SignalTypeRegistry {
+  readonly names: readonly SignalTypeName[];
+  get(name: string): SignalType<SignalTypeName> | undefined;
+}
+
+export function signalTypeRegistry(installed: readonly string[]): SignalTypeRegistry {
+  const names = SIGNAL_TYPE_NAMES.filter((n) => installed.includes(n));
+  return { names, get: (name) => (names.includes(name as SignalTypeName) ? signalType(name) : undefined) };
+}

@@ -7,6 +7,7 @@ import type { Config } from '../../config/config.js';
 import { withWriteTx, type Db } from '../../curation/db.js';
 import { createExchange, listExchanges } from '../../curation/exchanges.js';
 import { exchangeTypeRegistry } from '../../exchanges/registry.js';
+import { signalTypeRegistry } from '../../signals/registry.js';
 import { createFetcher, fetchDeps, fetcherSettings } from '../../exchanges/fetcher/fetcher.js';
 import { log } from '../../observability/logger.js';
 import { BankSeeder, SEED_BANKS } from './seed.js';
@@ -32,7 +33,7 @@ export class DevTools {
     private readonly config: Config,
     private readonly db: Db,
   ) {
-    this.seeder = new BankSeeder(db);
+    this.seeder = new BankSeeder(db, signalTypeRegistry(config.SIGNAL_TYPES));
   }
 
   async state(): Promise<DevState> {

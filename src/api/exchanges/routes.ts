@@ -12,7 +12,8 @@ import { createHttpClient } from '../../exchanges/http.js';
 import { exchangeUrlPolicy } from '../../exchanges/http-policy.js';
 import { recordReviews, type ReviewInput } from '../../exchanges/reviews.js';
 import { baseUrlMap, type ExchangeDeps } from '../../exchanges/session.js';
-import { installedSignalTypes } from '../../exchanges/signal-types.js';
+import { exchangeSignalTypes } from '../../exchanges/signal-types.js';
+import { signalTypeRegistry } from '../../signals/registry.js';
 import { findRecord } from '../../exchanges/store/records.js';
 import { existingContent, reviewsOf } from '../../exchanges/store/reviews.js';
 import { fetchHistory } from '../../exchanges/store/status.js';
@@ -78,7 +79,7 @@ export function exchangeExtraRoutes(deps: ExchangeRouteDeps) {
   const exchangeDeps: ExchangeDeps = {
     pool: deps.db,
     http: createHttpClient({ timeoutMs: deps.config.EXCHANGE_HTTP_TIMEOUT_MS, retries: deps.config.EXCHANGE_HTTP_RETRIES, urlPolicy: exchangeUrlPolicy(deps.config) }),
-    signalTypes: installedSignalTypes,
+    signalTypes: exchangeSignalTypes(signalTypeRegistry(deps.config.SIGNAL_TYPES)),
     now: Date.now,
     baseUrls: baseUrlMap(deps.config.EXCHANGE_BASE_URLS),
     localFileDirs: deps.config.LOCAL_FILE_EXCHANGE_DIRS,

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { exchangeTypeRegistry } from '../../../exchanges/registry.js';
+import { signalTypeRegistry } from '../../../signals/registry.js';
 import { getApiAuth } from '../../../curation/exchanges.js';
 import { listContentTypes, listSignalTypes } from '../../../curation/type-config.js';
 import { frame, nowS, type UiContext } from '../context.js';
@@ -103,7 +104,7 @@ export function dashboardRoutes(ctx: UiContext) {
       if (ctx.matching?.isReady()) await ctx.matching.beforeLookup();
       const [processes, signalTypes, contentTypes, indexes, exchanges, dev] = await Promise.all([
         processRows(ctx),
-        listSignalTypes(ctx.db),
+        listSignalTypes(ctx.db, signalTypeRegistry(ctx.config.SIGNAL_TYPES)),
         listContentTypes(ctx.db),
         indexRows(ctx),
         exchangeRows(ctx.db, nowS()),
