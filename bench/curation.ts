@@ -18,6 +18,7 @@ import { OutboxRelay } from '../src/curation/outbox/relay.js';
 import { scratchDb } from '../test/support/scratch-db.js';
 import { scratchTopics } from '../test/curation/support/kafka.js';
 import { writePdqCsv } from '../test/curation/support/pdq-file.js';
+import { SIGNAL_TYPE_NAMES, signalTypeRegistry } from '../src/signals/registry.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -38,7 +39,7 @@ async function oneRun(file: string): Promise<{ importRate: number; publishRate: 
   try {
     await createBank(db.pool, { name: 'BENCH' });
     let t = performance.now();
-    const summary = await importSignals(db.pool, { bank: 'BENCH', input: createReadStream(file), format: 'csv', batchRows: config.IMPORT_BATCH_ROWS });
+    const summary = await importSignals(db.pool, { signalTypes: signalTypeRegistry(SIGNAL_TYPE_NAMES), bank: 'BENCH', input: createReadStream(file), format: 'csv', batchRows: config.IMPORT_BATCH_ROWS });
     const importS = (performance.now() - t) / 1000;
     if (summary.imported !== rows) throw new Error(`imported ${summary.imported} of ${rows}`);
 

@@ -19,7 +19,7 @@ import { loadConfig } from '../src/config/config.js';
 import { createExchange, getExchange } from '../src/curation/exchanges.js';
 import { fetchExchange } from '../src/exchanges/fetcher/fetch-exchange.js';
 import { fetchDeps } from '../src/exchanges/fetcher/fetcher.js';
-import { registerExchangeTypes } from '../src/exchanges/registry.js';
+import { exchangeTypeRegistry } from '../src/exchanges/registry.js';
 import { buildApi } from '../src/processes/api.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { scratchDb } from '../test/support/scratch-db.js';
@@ -30,7 +30,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 1);
 const samples = Number(process.env.BENCH_LATENCY_SAMPLES ?? 20);
 const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
 const never = new AbortController().signal;
-registerExchangeTypes({ development: true });
+const exchangeApis = exchangeTypeRegistry({ PRODUCTION: false });
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)]!;
@@ -39,7 +39,7 @@ const p95 = (xs: number[]) => sorted(xs)[Math.min(xs.length - 1, Math.floor(xs.l
 async function throughputRun(): Promise<number> {
   const db = await scratchDb('benchex');
   try {
-    await createExchange(db.pool, { bank: 'RANDOM', api: 'infinite_random', api_json: { total_item_limit: records } });
+    await createExchange(db.pool, exchangeApis, { bank: 'RANDOM', api: 'infinite_random', api_json: { total_item_limit: records } });
     const deps = fetchDeps(config, db.pool);
     const t = performance.now();
     let committed = 0;
@@ -71,7 +71,7 @@ async function latency(): Promise<void> {
     for (let i = 0; i < 600 && (await app.inject({ url: '/status' })).statusCode !== 200; i++) await new Promise((r) => setTimeout(r, 100));
     const file = path.join(dir, 'list.txt');
     await writeFile(file, '');
-    await createExchange(runtime.db, { bank: 'LATENCY', api: 'local_file', api_json: { filename: file, signal_type: 'pdq' } });
+    await createExchange(runtime.db, exchangeApis, { bank: 'LATENCY', api: 'local_file', api_json: { filename: file, signal_type: 'pdq' } });
     const deps = fetchDeps(stack.configWith({ LOCAL_FILE_EXCHANGE_DIRS: dir }), runtime.db);
     const fetchMs: number[] = [];
     const visibleMs: number[] = [];

@@ -23,7 +23,8 @@ import { startMatching } from '../src/processes/matching.js';
 import { buildApi } from '../src/processes/api.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { newIndexFor, signalTypeRules } from '../src/processes/signal-types.js';
-import { MatchReplica, type ReplicaIndex } from '../src/replica/replica.js';
+import type { SignalIndex } from '../src/index/types.js';
+import { MatchReplica } from '../src/replica/replica.js';
 import { scratchStack } from '../test/support/stack.js';
 
 const changes = Number(process.env.BENCH_CHANGES ?? 200);
@@ -98,7 +99,7 @@ async function rawLookupThroughput(n: number): Promise<void> {
   try {
     const config = stack.config;
     const rules = signalTypeRules(config);
-    const indexes = new Map<string, ReplicaIndex>([...rules.keys()].map((t) => [t, newIndexFor(t)]));
+    const indexes = new Map<string, SignalIndex>([...rules.keys()].map((t) => [t, newIndexFor(t)]));
     const replica = new MatchReplica(indexes);
     replica.applyBank('1', { bank_id: 1, name: 'BENCH', matching_enabled_ratio: 1, labels: [], change_seq: 1, changed_at: Date.now() });
     const t0 = performance.now();

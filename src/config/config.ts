@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
+import { SIGNAL_TYPE_NAMES } from '../signals/registry.js';
 
 const bool = z
   .string()
@@ -120,7 +121,7 @@ const spec = {
 
   // Hashing
   /** Installed signal types (HMA's defaults are pdq and video_md5; vpdq is an extension there, opt-in here). */
-  SIGNAL_TYPES: [list.pipe(z.array(z.enum(['pdq', 'video_md5', 'vpdq'])).min(1, 'at least one signal type')), 'pdq,video_md5'],
+  SIGNAL_TYPES: [list.pipe(z.array(z.enum(SIGNAL_TYPE_NAMES)).min(1, 'at least one signal type')), 'pdq,video_md5'],
   HASH_WORKERS: [int(1, 256), String(Math.max(1, os.availableParallelism()))],
   PDQ_MODE: [oneOf('fullres', 'cli512nn'), 'fullres'],
   PDQ_MIN_QUALITY: [int(0, 100), '50'],

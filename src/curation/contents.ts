@@ -15,6 +15,7 @@ import * as store from './content-store.js';
 import type { Content, ContentPage } from './content-store.js';
 import { withReadTx, withWriteTx, type Db, type Queryable } from './db.js';
 import { decodePageToken, encodePageToken, type ListOrder } from './page-token.js';
+import type { SignalTypeRegistry } from '../signals/registry.js';
 import { normalizeSignal } from './signal-types.js';
 
 export type { Content } from './content-store.js';
@@ -45,9 +46,9 @@ export interface Added {
   readonly signals: Readonly<Record<string, string>>;
 }
 
-function normalizeAll(raw: Readonly<Record<string, unknown>>): Record<string, string> {
+function normalizeAll(types: SignalTypeRegistry, raw: Readonly<Record<string, unknown>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [type, value] of Object.entries(raw)) out[type] = normalizeSignal(type, value);
+  for (const [type, value] of Object.entries(raw)) out[type] = normalizeSignal(types, type, value);
   if (Object.keys(out).length === 0) throw invalidInput('No signals given');
   return out;
 }
@@ -59,22 +60,23 @@ async function bankOr404(q: Queryable, name: string): Promise<Bank> {
 }
 
 /** POST /c/bank/<b>/signal: every key but the extras is a signal type. */
-export async function addSignals(db: Db, bankName: string, body: Readonly<Record<string, unknown>>): Promise<Added> {
+export async function addSignals(db: Db, types: SignalTypeRegistry, bankName: string, body: Readonly<Record<string, unknown>>): Promise<Added> {
   await bankOr404(db, bankName); // HMA answers 404 before looking at the body
   const raw = Object.fromEntries(
     Object.entries(body).filter(([k]) => !(EXTRA_FIELDS as readonly string[]).includes(k)),
   );
-  return addContent(db, bankName, raw, parseExtras(body));
+  return addContent(db, types, bankName, raw, parseExtras(body));
 }
 
 /** Adds one content item carrying the given signals (hashed media or explicit signals). */
 export async function addContent(
   db: Db,
+  types: SignalTypeRegistry,
   bankName: string,
   rawSignals: Readonly<Record<string, unknown>>,
   extras: ContentExtras,
 ): Promise<Added> {
-  const signals = normalizeAll(rawSignals);
+  const signals = normalizeAll(types, rawSignals);
   return withWriteTx(db, async (tx) => {
     const bank = await bankOr404(tx, bankName);
     const id = await store.insertContent(tx, {

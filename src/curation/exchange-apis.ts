@@ -1,8 +1,8 @@
 /**
- * Exchange API types as curation sees them: the config and credential fields each type
- * declares (these drive GET /c/exchanges/api/<api>/schema and validate api_json and
- * credential_json). Fetching is not here: the exchanges module registers its
- * implementations under the same names.
+ * Exchange API types as curation sees them: the shape of the config and credential fields each
+ * type declares (these drive GET /c/exchanges/api/<api>/schema and validate api_json and
+ * credential_json), and their validation. The types themselves, with their fields, are declared
+ * once in src/exchanges/ and reach curation as an ExchangeApis.
  */
 import { invalidInput } from '../errors/errors.js';
 
@@ -25,67 +25,15 @@ export interface ExchangeApiSpec {
   readonly credentialFields: readonly FieldSpec[] | null;
 }
 
-const field = (name: string, type: FieldType, required: boolean, help: string, extra: Partial<FieldSpec> = {}): FieldSpec => ({
-  name, type, required, default: null, help, choices: null, ...extra,
-});
-
-const NCMEC_ENVIRONMENTS = [
-  'https://report.cybertip.org/hashsharing',
-  'https://report.cybertip.org/exploitative-hashsharing',
-  'https://lesp.ncmec.org/csam-hashsharing',
-  'https://hashsharing.ncmec.org/npo',
-  'https://hashsharing.ncmec.org/exploitative',
-  'https://hashsharing.ncmec.org/generative-ai-csam',
-];
-
-const builtIn: ExchangeApiSpec[] = [
-  { name: 'sample', configFields: [], credentialFields: null },
-  {
-    name: 'fb_threatexchange',
-    configFields: [field('privacy_group', 'number', true, 'the ThreatExchange privacy group id to fetch')],
-    credentialFields: [field('api_token', 'string', true, 'app access token, <app_id>|<secret>')],
-  },
-  {
-    name: 'ncmec',
-    configFields: [
-      field('environment', 'enum', true, 'which NCMEC hash sharing environment to fetch from', { choices: NCMEC_ENVIRONMENTS }),
-      field('only_esp_ids', 'set_of_number', false, 'keep only entries from these ESP ids (empty = all)', { default: [] }),
-    ],
-    credentialFields: [field('user', 'string', true, 'NCMEC user name'), field('password', 'string', true, 'NCMEC password')],
-  },
-  {
-    name: 'stop_ncii',
-    configFields: [],
-    credentialFields: [
-      field('fetch_function_key', 'string', true, 'function key of the FetchHashes endpoint'),
-      field('subscription_key', 'string', true, 'API subscription key'),
-      field('base_url_override', 'string', false, 'use this base URL instead of the public API'),
-    ],
-  },
-  {
-    name: 'tat',
-    configFields: [],
-    credentialFields: [field('username', 'string', true, 'TCAP user name'), field('password', 'string', true, 'TCAP password')],
-  },
-  {
-    name: 'local_file',
-    configFields: [
-      field('filename', 'string', true, 'the absolute file path to the signal file'),
-      field('signal_type', 'string', false, 'treat every line as this signal type'),
-    ],
-    credentialFields: null,
-  },
-];
-
-const registry = new Map<string, ExchangeApiSpec>(builtIn.map((s) => [s.name, s]));
-
-/** Adds or replaces an API type (the exchanges module registers its own). */
-export function registerExchangeApi(spec: ExchangeApiSpec): void {
-  registry.set(spec.name, spec);
+/**
+ * The installed exchange API types, as curation needs them. Curation sits below src/exchanges, so
+ * the exchange-type registry there (src/exchanges/registry.ts, the only list of types and their
+ * fields) is passed in through this interface.
+ */
+export interface ExchangeApis {
+  get(name: string): ExchangeApiSpec | undefined;
+  names(): string[];
 }
-
-export const exchangeApi = (name: string): ExchangeApiSpec | undefined => registry.get(name);
-export const exchangeApiNames = (): string[] => [...registry.keys()];
 
 function checkValue(f: FieldSpec, v: unknown): unknown {
   const fail = (what: string) => invalidInput(`field '${f.name}' ${what}`);

@@ -3,7 +3,7 @@ import { HmaError, invalidInput, notFound } from '../errors/errors.js';
 import { isBankName } from './bank-name.js';
 import { insertBank } from './bank-store.js';
 import { withWriteTx, type Db } from './db.js';
-import { exchangeApi, parseFields, type ExchangeApiSpec } from './exchange-apis.js';
+import { parseFields, type ExchangeApis, type ExchangeApiSpec } from './exchange-apis.js';
 import * as store from './exchange-store.js';
 import type { Exchange, FetchStatus, RuntimeFlags } from './exchange-store.js';
 
@@ -21,7 +21,7 @@ export interface CreateExchangeInput {
 }
 
 /** POST /c/exchanges: HMA's checks and messages, with its 500s made 400/403 (Appendix B #6). */
-export async function createExchange(db: Db, input: CreateExchangeInput): Promise<Exchange> {
+export async function createExchange(db: Db, apis: ExchangeApis, input: CreateExchangeInput): Promise<Exchange> {
   const { bank, api } = input;
   if (bank === undefined || bank === null || bank === '') throw invalidInput('bank is required');
   if (typeof bank !== 'string' || !/^[A-Z0-9_]+$/.test(bank)) throw invalidInput('Field `bank` must match /^[A-Z0-9_]+$/');
@@ -29,7 +29,7 @@ export async function createExchange(db: Db, input: CreateExchangeInput): Promis
   const apiJson = input.api_json ?? {};
   if (!isObject(apiJson)) throw invalidInput('Field `api_json` must be object');
   if (api === undefined || api === null || api === '') throw invalidInput('Field `api` is required');
-  const spec = typeof api === 'string' ? exchangeApi(api) : undefined;
+  const spec = typeof api === 'string' ? apis.get(api) : undefined;
   if (!spec) throw invalidInput(`No such exchange type '${String(api)}'`);
   let typedConfig: Record<string, unknown>;
   try {
@@ -99,8 +99,8 @@ export async function deleteExchange(db: Db, name: string, keepBank: boolean): P
   });
 }
 
-function apiOr(name: string, err: () => HmaError): ExchangeApiSpec {
-  const spec = exchangeApi(name);
+function apiOr(apis: ExchangeApis, name: string, err: () => HmaError): ExchangeApiSpec {
+  const spec = apis.get(name);
   if (!spec) throw err();
   return spec;
 }
@@ -112,14 +112,14 @@ export interface ApiAuth {
 
 const noSuchApi = (name: string) => () => invalidInput(`no such Exchange API '${name}'`);
 
-export async function getApiAuth(db: Db, api: string): Promise<ApiAuth> {
-  const spec = apiOr(api, noSuchApi(api));
+export async function getApiAuth(db: Db, apis: ExchangeApis, api: string): Promise<ApiAuth> {
+  const spec = apiOr(apis, api, noSuchApi(api));
   return { supports_authentification: spec.credentialFields !== null, has_set_authentification: await store.hasCredentials(db, api) };
 }
 
 /** credential_json: an object sets, an empty object (or any falsy value) clears, absent/null leaves. */
-export async function setApiCredentials(db: Db, api: string, body: unknown): Promise<ApiAuth> {
-  const spec = apiOr(api, noSuchApi(api));
+export async function setApiCredentials(db: Db, apis: ExchangeApis, api: string, body: unknown): Promise<ApiAuth> {
+  const spec = apiOr(apis, api, noSuchApi(api));
   if (!isObject(body)) throw invalidInput('this endpoint expects a json object payload');
   const raw = body.credential_json;
   if (raw !== undefined && raw !== null) {
@@ -138,11 +138,11 @@ export async function setApiCredentials(db: Db, api: string, body: unknown): Pro
       await withWriteTx(db, (tx) => store.writeCredentials(tx, api, creds));
     }
   }
-  return getApiAuth(db, api);
+  return getApiAuth(db, apis, api);
 }
 
-export function apiSchema(api: string): { config_schema: { fields: unknown[] }; credentials_schema: { fields: unknown[] } | null } {
-  const spec = apiOr(api, () => notFound(`Exchange API '${api}' not found`));
+export function apiSchema(apis: ExchangeApis, api: string): { config_schema: { fields: unknown[] }; credentials_schema: { fields: unknown[] } | null } {
+  const spec = apiOr(apis, api, () => notFound(`Exchange API '${api}' not found`));
   return {
     config_schema: { fields: [...spec.configFields] },
     credentials_schema: spec.credentialFields === null ? null : { fields: [...spec.credentialFields] },

@@ -1,9 +1,11 @@
 /**
- * Every exchange type, by API name. Registering them with curation makes their config
- * and credential fields the ones /c/exchanges validates and
- * /c/exchanges/api/<api>/schema serves.
+ * Every exchange type, by API name: the one place types are plugged in, and the only source of
+ * their config and credential fields (which /c/exchanges validates and
+ * /c/exchanges/api/<api>/schema and the UI's forms serve). Adding a type is one line in
+ * `production` (or `development`).
  */
-import { registerExchangeApi } from '../curation/exchange-apis.js';
+import type { Config } from '../config/config.js';
+import type { ExchangeApis } from '../curation/exchange-apis.js';
 import { infiniteRandomExchange } from './infinite-random/infinite-random.js';
 import { localFileExchange } from './local-file/local-file.js';
 import { remoteFileExchange } from './local-file/remote-file.js';
@@ -28,11 +30,15 @@ const development: readonly AnyExchangeType[] = [infiniteRandomExchange];
 
 const all = new Map<string, AnyExchangeType>([...production, ...development].map((t) => [t.name, t]));
 
+/** Any known type, installed or not: the fetcher reads stored exchanges of whatever type they name. */
 export const exchangeType = (name: string): AnyExchangeType | undefined => all.get(name);
 
-/** Makes curation validate and describe exchanges with these types' fields. */
-export function registerExchangeTypes(opts: { readonly development: boolean }): void {
-  for (const t of opts.development ? [...production, ...development] : production) {
-    registerExchangeApi({ name: t.name, configFields: t.configFields, credentialFields: t.credentialFields });
-  }
+export interface ExchangeTypeRegistry extends ExchangeApis {
+  get(name: string): AnyExchangeType | undefined;
+}
+
+/** The types a process installs: the production ones, plus the development ones unless PRODUCTION. */
+export function exchangeTypeRegistry(config: Pick<Config, 'PRODUCTION'>): ExchangeTypeRegistry {
+  const installed = new Map((config.PRODUCTION ? production : [...production, ...development]).map((t) => [t.name, t]));
+  return { get: (name) => installed.get(name), names: () => [...installed.keys()] };
 }

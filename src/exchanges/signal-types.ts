@@ -1,12 +1,14 @@
-/** The installed signal types, as curation validates them, seen through the framework's interface. */
-import { signalType } from '../curation/signal-types.js';
+/** The installed signal types, seen through the exchange framework's interface. */
+import type { SignalTypeRegistry } from '../signals/registry.js';
 import type { SignalTypes } from './types.js';
 
-export const installedSignalTypes: SignalTypes = {
-  has: (type) => signalType(type) !== undefined,
-  normalize: (type, value) => {
-    const spec = signalType(type);
-    if (!spec) throw new Error(`signal type '${type}' is not installed`);
-    return spec.normalize(value);
-  },
-};
+export function exchangeSignalTypes(types: SignalTypeRegistry): SignalTypes {
+  return {
+    has: (type) => types.get(type) !== undefined,
+    normalize: (type, value) => {
+      const t = types.get(type);
+      if (!t) throw new Error(`signal type '${type}' is not installed`);
+      return t.validate(value);
+    },
+  };
+}

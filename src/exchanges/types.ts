@@ -35,7 +35,6 @@ export interface FetchBatch<C> {
 }
 
 export type FeedbackKind = 'seen' | 'true_positive' | 'false_positive';
-export const FEEDBACK_KINDS: readonly FeedbackKind[] = ['seen', 'true_positive', 'false_positive'];
 
 /** The installed signal types: normalizes a value, or throws with the reason. */
 export interface SignalTypes {

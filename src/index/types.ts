@@ -4,6 +4,17 @@ export interface IndexMatch {
   readonly id: number;
   /** Hamming distance for PDQ; always 0 for exact-match indexes. */
   readonly distance: number;
+  /** Type-specific similarity facts (vPDQ: the matched percentages). */
+  readonly detail?: Readonly<Record<string, number>>;
+}
+
+/** What a signal type's index offers the replica (entry id = bank content id); each type makes its own. */
+export interface SignalIndex {
+  has(id: number): boolean;
+  add(id: number, value: string): void;
+  remove(id: number): boolean;
+  query(value: string, radius: number): IndexMatch[];
+  readonly size: number;
 }
 
 export interface IndexMemory {

@@ -1,35 +1,35 @@
 /**
- * The filtering steps of a lookup (HMA §1.5 steps 2–5) over raw index matches that the caller
- * has joined with their content and bank: drop disabled content, drop banks the coinflip
- * excludes, keep only the requested banks, group by bank name (first-seen order).
- * `/m/raw_lookup` applies none of this.
+ * The filtering steps of a lookup (HMA §1.5 steps 2–5) over raw index matches joined with
+ * their content and bank: drop disabled content, drop banks the coinflip excludes, keep only
+ * the requested banks. The one place this rule lives: LookupService applies it to every
+ * /m/lookup, UI and pipeline lookup; `/m/raw_lookup` applies none of it.
  */
 import { bankTakesPart } from './coinflip.js';
 import { isContentEnabled } from '../replica/content-enabled.js';
 
 export interface LookupCandidate {
-  readonly bankName: string;
-  readonly matchingEnabledRatio: number;
-  readonly disableUntilTs: number | null;
+  readonly bank: { readonly name: string; readonly ratio: number };
+  /** HMA §2.8 value: null/1 = enabled, 0 = disabled indefinitely, else epoch seconds. */
+  readonly disableUntil: number | null;
 }
 
 export interface LookupRuleOptions {
-  /** The lookup's draw (drawCoinflip). */
+  /** The lookup's draw (drawCoinflip); 0 when bypassed. */
   readonly coinflip: number;
   readonly nowSeconds: number;
   /** Bank names the caller asked for; undefined = all banks. */
-  readonly banks?: ReadonlySet<string> | undefined;
+  readonly banks?: readonly string[] | undefined;
 }
 
-export function applyLookupRules<C extends LookupCandidate>(candidates: readonly C[], options: LookupRuleOptions): Map<string, C[]> {
-  const byBank = new Map<string, C[]>();
-  for (const c of candidates) {
-    if (!isContentEnabled(c.disableUntilTs, options.nowSeconds)) continue;
-    if (!bankTakesPart(c.matchingEnabledRatio, options.coinflip)) continue;
-    if (options.banks !== undefined && !options.banks.has(c.bankName)) continue;
-    const list = byBank.get(c.bankName);
-    if (list === undefined) byBank.set(c.bankName, [c]);
-    else list.push(c);
-  }
-  return byBank;
+export function passesLookupRules(c: LookupCandidate, options: LookupRuleOptions): boolean {
+  return (
+    isContentEnabled(c.disableUntil, options.nowSeconds) &&
+    bankTakesPart(c.bank.ratio, options.coinflip) &&
+    (options.banks === undefined || options.banks.includes(c.bank.name))
+  );
+}
+
+/** The candidates that pass, in their order. */
+export function applyLookupRules<C extends LookupCandidate>(candidates: readonly C[], options: LookupRuleOptions): C[] {
+  return candidates.filter((c) => passesLookupRules(c, options));
 }

@@ -5,7 +5,7 @@
  */
 import { HmaError, invalidInput } from '../errors/errors.js';
 import type { ContentMatch, MatchReplica } from '../replica/replica.js';
-import { bankTakesPart } from './coinflip.js';
+import { applyLookupRules } from './lookup-rules.js';
 
 export interface SignalTypeRule {
   /** Canonical value, or throws an Error whose message says why it is invalid. */
@@ -83,9 +83,11 @@ export class LookupService {
     const matches = this.observed(
       signalType,
       started,
-      this.replica
-        .enabledLookup(signalType, value, this.threshold(rule, opts.threshold))
-        .filter((m) => bankTakesPart(m.bank.ratio, opts.coinflip) && (!opts.banks || opts.banks.includes(m.bank.name))),
+      applyLookupRules(this.replica.rawLookup(signalType, value, this.threshold(rule, opts.threshold)), {
+        coinflip: opts.coinflip,
+        nowSeconds: this.replica.nowSeconds(),
+        banks: opts.banks,
+      }),
     );
     return { matches, grouped: this.group(rule, matches) };
   }

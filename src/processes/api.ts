@@ -18,7 +18,6 @@ import { matcherRoutes, type MediaSignals } from '../api/matcher/routes.js';
 import { openApiPlugin } from '../api/openapi.js';
 import { formatStaleness, STALENESS_HEADER, type ReadinessCheck } from '../runtime/status.js';
 import { startOutboxRelay } from './relay.js';
-import { installSignalTypes } from '../curation/signal-types.js';
 import { outboxBacklog, signalTypeTargets } from '../curation/stats.js';
 import { MediaHasher } from '../hashing/index.js';
 import { drawCoinflip } from '../matching/coinflip.js';
@@ -74,7 +73,6 @@ export interface BuiltApi {
 
 export async function buildApi(runtime: Runtime): Promise<BuiltApi> {
   const { config } = runtime;
-  installSignalTypes(config.SIGNAL_TYPES);
   // fastify-plugin wrapped plugins (security, openapi, noteWrites) are passed as they are so that they act at the root.
   // Security first: its hooks and route options must be in place before any route is declared.
   const security = apiSecurity(config, runtime.db);
@@ -115,7 +113,6 @@ export async function buildApi(runtime: Runtime): Promise<BuiltApi> {
     plugins.push(contentRoutes({ config, submit: (s) => submitter.submit(s) }));
   }
   if (config.ROLE_CURATOR) {
-    // Registers the installed exchange types with curation before /c describes them.
     plugins.push(exchangeExtraRoutes({ db: runtime.db, config }));
     plugins.push(security.audit);
     const relay = await startOutboxRelay(config, runtime.db);

@@ -4,7 +4,6 @@
  * On stop, in-flight fetches are aborted and record their status before the pool closes.
  */
 import type { Config } from '../config/config.js';
-import { registerExchangeTypes } from '../exchanges/registry.js';
 import { createFetcher, fetchDeps, fetcherSettings, type Fetcher } from '../exchanges/fetcher/fetcher.js';
 import { watchExchangeStatus } from '../exchanges/fetcher/metrics.js';
 import { serveSidecar } from '../runtime/process.js';
@@ -17,7 +16,6 @@ export interface StartOptions {
 
 export async function startFetcher(runtime: Runtime, opts: StartOptions = {}): Promise<Fetcher> {
   const { config } = runtime;
-  registerExchangeTypes({ development: !config.PRODUCTION });
   const fetcher = createFetcher(fetchDeps(config, runtime.db), fetcherSettings(config));
   watchExchangeStatus(runtime.db);
   if (opts.sidecar) await serveSidecar(runtime);
@@ -31,7 +29,6 @@ export async function startFetcher(runtime: Runtime, opts: StartOptions = {}): P
 export async function fetchAllOnce(config: Config): Promise<void> {
   const runtime = new Runtime(config, 'fetcher');
   try {
-    registerExchangeTypes({ development: !config.PRODUCTION });
     await createFetcher(fetchDeps(config, runtime.db), fetcherSettings(config)).runDue();
   } finally {
     await runtime.stop();

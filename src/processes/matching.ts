@@ -5,7 +5,8 @@
  */
 import type { Config } from '../config/config.js';
 import { topicName } from '../../topology/topics.js';
-import { MatchReplica, type ReplicaIndex } from '../replica/replica.js';
+import type { SignalIndex } from '../index/types.js';
+import { MatchReplica } from '../replica/replica.js';
 import { ReplicaFeed } from '../replica/feed.js';
 import { LookupService } from '../matching/lookup-service.js';
 import { observeLookup, watchIndex } from './matching-metrics.js';
@@ -21,7 +22,7 @@ export interface Matching {
 export async function startMatching(runtime: Runtime): Promise<Matching> {
   const config: Config = runtime.config;
   const rules = signalTypeRules(config);
-  const indexes = new Map<string, ReplicaIndex>();
+  const indexes = new Map<string, SignalIndex>();
   for (const name of rules.keys()) indexes.set(name, newIndexFor(name));
   const replica = new MatchReplica(indexes);
   const feed = new ReplicaFeed(

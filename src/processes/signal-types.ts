@@ -3,11 +3,8 @@
  * each is validated, compared and indexed — all from the signal registry.
  */
 import type { Config } from '../config/config.js';
-import { ExactIndex } from '../index/exact-index.js';
-import { PdqIndex } from '../index/pdq-index.js';
+import type { SignalIndex } from '../index/types.js';
 import type { SignalTypeRule } from '../matching/lookup-service.js';
-import type { ReplicaIndex } from '../replica/replica.js';
-import { VpdqReplicaIndex } from '../replica/vpdq-index.js';
 import { signalType } from '../signals/registry.js';
 
 export function signalTypeRules(config: Config): Map<string, SignalTypeRule> {
@@ -27,8 +24,9 @@ export function signalTypeRules(config: Config): Map<string, SignalTypeRule> {
   return rules;
 }
 
-export function newIndexFor(name: string): ReplicaIndex {
-  if (name === 'pdq') return new PdqIndex();
-  if (name === 'vpdq') return new VpdqReplicaIndex();
-  return new ExactIndex();
+/** A new, empty index for an installed signal type: the type makes its own. */
+export function newIndexFor(name: string): SignalIndex {
+  const type = signalType(name);
+  if (!type) throw new Error(`signal type '${name}' is not registered`);
+  return type.newIndex();
 }

@@ -22,5 +22,3 @@ export function parseSignalKey(key: string): { signalType: string; contentId: nu
   if (!Number.isSafeInteger(contentId) || contentId < 0) return undefined;
   return { signalType: key.slice(0, at), contentId };
 }
-
-export const signalKey = (signalType: string, contentId: number) => `${signalType}:${contentId}`;

@@ -8,24 +8,8 @@
  */
 import type { BankChange, ReplicaEvent, SignalChange } from './changes.js';
 import { parseSignalKey } from './changes.js';
-import { DenseColumn } from './dense-column.js';
-import { isContentEnabled } from './content-enabled.js';
-
-export interface IndexMatch {
-  readonly id: number;
-  readonly distance: number;
-  /** Type-specific similarity facts (vPDQ: the matched percentages). */
-  readonly detail?: Readonly<Record<string, number>>;
-}
-
-/** What the replica needs of a per-signal-type index (entry id = bank content id). */
-export interface ReplicaIndex {
-  has(id: number): boolean;
-  add(id: number, value: string): void;
-  remove(id: number): boolean;
-  query(value: string, radius: number): IndexMatch[];
-  readonly size: number;
-}
+import { DenseColumn } from '../index/dense-column.js';
+import type { SignalIndex } from '../index/types.js';
 
 export interface BankInfo {
   readonly id: number;
@@ -57,7 +41,7 @@ export interface SignalTypeStats {
 const ENABLED = 1;
 
 interface TypeState {
-  readonly index: ReplicaIndex;
+  readonly index: SignalIndex;
   lastSeq: number;
   lastChangedAt: number;
   lastAppliedAt: number;
@@ -72,7 +56,7 @@ export class MatchReplica {
   private maxSeq = 0;
 
   constructor(
-    indexes: ReadonlyMap<string, ReplicaIndex>,
+    indexes: ReadonlyMap<string, SignalIndex>,
     private readonly clock: () => number = Date.now,
   ) {
     for (const [name, index] of indexes) {
@@ -167,10 +151,9 @@ export class MatchReplica {
     return out;
   }
 
-  /** Raw lookup minus disabled content (HMA §2.8); the coinflip is the caller's (matching rules). */
-  enabledLookup(signalType: string, value: string, radius: number): ContentMatch[] {
-    const now = Math.floor(this.clock() / 1000);
-    return this.rawLookup(signalType, value, radius).filter((m) => isContentEnabled(m.disableUntil, now));
+  /** The replica's clock in epoch seconds: lookups judge disable_until_ts against it. */
+  nowSeconds(): number {
+    return Math.floor(this.clock() / 1000);
   }
 
   stats(signalType: string): SignalTypeStats | undefined {

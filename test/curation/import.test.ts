@@ -12,6 +12,7 @@ import { exportBank } from '../../src/curation/import/export.js';
 import { dbStats } from '../../src/curation/stats.js';
 import { scratchDb, type ScratchDb } from '../support/scratch-db.js';
 import { writePdqCsv } from './support/pdq-file.js';
+import { SIGNAL_TYPE_NAMES, signalTypeRegistry } from '../../src/signals/registry.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let db: ScratchDb;
@@ -36,7 +37,7 @@ describe('hma bank import', () => {
     await writePdqCsv(file, 1_000_000);
 
     const progress: number[] = [];
-    const summary = await importSignals(db.pool, {
+    const summary = await importSignals(db.pool, { signalTypes: signalTypeRegistry(SIGNAL_TYPE_NAMES),
       bank: 'MILLION',
       input: createReadStream(file),
       format: 'csv',
@@ -63,7 +64,7 @@ describe('hma bank import', () => {
       `pdq,"${PDQ}",quoted,"a, b"`,
     ].join('\n');
     const rejects: [number, string][] = [];
-    const s = await importSignals(db.pool, {
+    const s = await importSignals(db.pool, { signalTypes: signalTypeRegistry(SIGNAL_TYPE_NAMES),
       bank: 'MIXED', input: Readable.from([csv]), format: 'csv', batchRows: 2, onReject: (l, r) => rejects.push([l, r]),
     });
     expect(s).toMatchObject({ imported: 3, rejected: 3 });
@@ -92,7 +93,7 @@ describe('hma bank import', () => {
       JSON.stringify(['pdq', PDQ]),
     ].join('\n');
     const rejects: [number, string][] = [];
-    const s = await importSignals(db.pool, { bank: 'JSONL', input: Readable.from([lines]), format: 'jsonl', batchRows: 10, onReject: (l, r) => rejects.push([l, r]) });
+    const s = await importSignals(db.pool, { signalTypes: signalTypeRegistry(SIGNAL_TYPE_NAMES), bank: 'JSONL', input: Readable.from([lines]), format: 'jsonl', batchRows: 10, onReject: (l, r) => rejects.push([l, r]) });
     expect(s).toMatchObject({ imported: 1, rejected: 3 });
     expect(rejects.map(([l]) => l)).toEqual([2, 3, 4]);
     expect(rejects[1]![1]).toBe("unknown field 'colour'");
@@ -101,7 +102,7 @@ describe('hma bank import', () => {
   });
 
   it('refuses a missing bank', async () => {
-    await expect(importSignals(db.pool, { bank: 'NOPE', input: Readable.from(['']), format: 'csv', batchRows: 10 })).rejects.toThrow("bank 'NOPE' not found");
+    await expect(importSignals(db.pool, { signalTypes: signalTypeRegistry(SIGNAL_TYPE_NAMES), bank: 'NOPE', input: Readable.from(['']), format: 'csv', batchRows: 10 })).rejects.toThrow("bank 'NOPE' not found");
   });
 });
 
@@ -139,7 +140,7 @@ describe('hma bank export', () => {
       await writeFile(file, Buffer.concat(chunks));
       const target = `COPY_${format.toUpperCase()}`;
       await createBank(db.pool, { name: target });
-      const s = await importSignals(db.pool, { bank: target, input: createReadStream(file), format, batchRows: 10 });
+      const s = await importSignals(db.pool, { signalTypes: signalTypeRegistry(SIGNAL_TYPE_NAMES), bank: target, input: createReadStream(file), format, batchRows: 10 });
       expect(s).toMatchObject({ imported: 3, rejected: 0 });
       const again = new PassThrough();
       const second: Buffer[] = [];

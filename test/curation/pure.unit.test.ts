@@ -2,11 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { checkBankName } from '../../src/curation/bank-name.js';
 import { parseDisableUntil, parseLabels, parseMetadata, parseNote } from '../../src/curation/content-fields.js';
-import { parseFields, exchangeApi } from '../../src/curation/exchange-apis.js';
+import { parseFields } from '../../src/curation/exchange-apis.js';
+import { exchangeTypeRegistry } from '../../src/exchanges/registry.js';
 import { copyField, pgTextArray } from '../../src/curation/import/copy.js';
 import { csvHeader, parseCsvRecord, parseJsonLine } from '../../src/curation/import/rows.js';
 import { toChangeRecord } from '../../src/curation/outbox/events.js';
 import { decodePageToken, encodePageToken } from '../../src/curation/page-token.js';
+import { SIGNAL_TYPE_NAMES, signalTypeRegistry } from '../../src/signals/registry.js';
 
 const PDQ = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
 
@@ -55,7 +57,7 @@ describe('page tokens', () => {
 
 describe('exchange config fields', () => {
   it('validates required fields, types, enums and unknown keys', () => {
-    const ncmec = exchangeApi('ncmec')!;
+    const ncmec = exchangeTypeRegistry({ PRODUCTION: true }).get('ncmec')!;
     const env = ncmec.configFields[0]!.choices![0]!;
     expect(parseFields(ncmec.configFields, { environment: env, only_esp_ids: [1, 1, 2] })).toEqual({ environment: env, only_esp_ids: [1, 2] });
     expect(parseFields(ncmec.configFields, { environment: env })).toEqual({ environment: env, only_esp_ids: [] });
@@ -68,17 +70,17 @@ describe('exchange config fields', () => {
 
 describe('import lines', () => {
   it('CSV: positional and header forms', () => {
-    expect(parseCsvRecord(['pdq', PDQ], undefined)).toMatchObject({ ok: true, row: { signalType: 'pdq', value: PDQ, disableUntil: 1 } });
+    expect(parseCsvRecord(signalTypeRegistry(SIGNAL_TYPE_NAMES), ['pdq', PDQ], undefined)).toMatchObject({ ok: true, row: { signalType: 'pdq', value: PDQ, disableUntil: 1 } });
     const header = csvHeader(['Signal_Type', 'value', 'review_labels', 'extra'])!;
-    expect(parseCsvRecord(['pdq', PDQ, 'a;b', 'e'], header)).toMatchObject({ ok: true, row: { reviewLabels: ['a', 'b'], metadata: { json: { extra: 'e' } } } });
-    expect(parseCsvRecord(['pdq', PDQ, '', '', '', '', 'x'], undefined)).toMatchObject({ ok: false, reason: expect.stringContaining('too many columns') });
-    expect(parseCsvRecord(['pdq'], undefined)).toEqual({ ok: false, reason: 'missing value' });
-    expect(parseCsvRecord(['pdq', PDQ, '', '', '', 'soon'], undefined)).toEqual({ ok: false, reason: 'disable_until_ts must be a non-negative integer' });
+    expect(parseCsvRecord(signalTypeRegistry(SIGNAL_TYPE_NAMES), ['pdq', PDQ, 'a;b', 'e'], header)).toMatchObject({ ok: true, row: { reviewLabels: ['a', 'b'], metadata: { json: { extra: 'e' } } } });
+    expect(parseCsvRecord(signalTypeRegistry(SIGNAL_TYPE_NAMES), ['pdq', PDQ, '', '', '', '', 'x'], undefined)).toMatchObject({ ok: false, reason: expect.stringContaining('too many columns') });
+    expect(parseCsvRecord(signalTypeRegistry(SIGNAL_TYPE_NAMES), ['pdq'], undefined)).toEqual({ ok: false, reason: 'missing value' });
+    expect(parseCsvRecord(signalTypeRegistry(SIGNAL_TYPE_NAMES), ['pdq', PDQ, '', '', '', 'soon'], undefined)).toEqual({ ok: false, reason: 'disable_until_ts must be a non-negative integer' });
   });
   it('JSON lines', () => {
-    expect(parseJsonLine(JSON.stringify({ signal_type: 'video_md5', signal_value: 'D41D8CD98F00B204E9800998ECF8427E' })))
+    expect(parseJsonLine(signalTypeRegistry(SIGNAL_TYPE_NAMES), JSON.stringify({ signal_type: 'video_md5', signal_value: 'D41D8CD98F00B204E9800998ECF8427E' })))
       .toMatchObject({ ok: true, row: { value: 'd41d8cd98f00b204e9800998ecf8427e' } });
-    expect(parseJsonLine('null')).toEqual({ ok: false, reason: 'expected a JSON object' });
+    expect(parseJsonLine(signalTypeRegistry(SIGNAL_TYPE_NAMES), 'null')).toEqual({ ok: false, reason: 'expected a JSON object' });
   });
   it('COPY encoding keeps NULL apart from empty strings and escapes quotes', () => {
     expect(copyField(null)).toBe('');

@@ -11,6 +11,7 @@ import { createBank, updateBank } from '../../src/curation/banks.js';
 import { auditRows, installOutboxAudit, seqsByKey } from './support/audit.js';
 import { scratchDb, type ScratchDb } from '../support/scratch-db.js';
 import { readAll, scratchTopics, type ScratchTopics } from './support/kafka.js';
+import { SIGNAL_TYPE_NAMES, signalTypeRegistry } from '../../src/signals/registry.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let db: ScratchDb;
@@ -56,7 +57,7 @@ async function writeBurst(round: number): Promise<void> {
     [bank.id],
   );
   for (let i = 0; i < 30; i++) {
-    const { id } = await addSignals(db.pool, bank.name, { video_md5: (i + round * 100).toString(16).padStart(32, 'a') });
+    const { id } = await addSignals(db.pool, signalTypeRegistry(SIGNAL_TYPE_NAMES), bank.name, { video_md5: (i + round * 100).toString(16).padStart(32, 'a') });
     await updateContent(db.pool, bank.name, id, { disable_until_ts: 0 }, 0);
     await updateContent(db.pool, bank.name, id, { disable_until_ts: 1 }, 0);
     await updateBank(db.pool, bank.name, { enabled_ratio: (i % 10) / 10 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getExchange, getFetchStatus, setApiCredentials, updateExchange } from '../../src/curation/exchanges.js';
+import { exchangeTypeRegistry } from '../../src/exchanges/registry.js';
 import { fetchExchange } from '../../src/exchanges/fetcher/fetch-exchange.js';
 import { createFetcher } from '../../src/exchanges/fetcher/fetcher.js';
 import { fetchHistory } from '../../src/exchanges/store/status.js';
@@ -53,7 +54,7 @@ describe('fetching into the database', () => {
     const deps = testDeps(db.pool, { ncmec: fake.url });
     const missing = await fetchExchange(deps, await getExchange(db.pool, 'NCMEC_BAD'), never);
     expect(missing).toMatchObject({ kind: 'failed', error: expect.stringContaining('no credentials set') });
-    await setApiCredentials(db.pool, 'ncmec', { credential_json: { user: 'user', password: 'hunter2-wrong' } });
+    await setApiCredentials(db.pool, exchangeTypeRegistry({ PRODUCTION: false }), 'ncmec', { credential_json: { user: 'user', password: 'hunter2-wrong' } });
     const refused = await fetchExchange(deps, await getExchange(db.pool, 'NCMEC_BAD'), never);
     expect(refused).toMatchObject({ kind: 'failed', error: 'NCMEC entries: credentials refused (HTTP 401)' });
     expect(await getFetchStatus(db.pool, 'NCMEC_BAD')).toMatchObject({ last_fetch_succeeded: false, up_to_date: false, running_fetch_start_ts: null });
@@ -63,7 +64,7 @@ describe('fetching into the database', () => {
   });
 
   it('keeps what a failed fetch committed and resumes there on the next run', async () => {
-    await setApiCredentials(db.pool, 'ncmec', { credential_json: { user: 'user', password: 'secret' } });
+    await setApiCredentials(db.pool, exchangeTypeRegistry({ PRODUCTION: false }), 'ncmec', { credential_json: { user: 'user', password: 'secret' } });
     const id = await newExchange(db.pool, 'NCMEC_OK', 'ncmec', { environment: 'https://exttest.cybertip.org/hashsharing' });
     const deps = testDeps(db.pool, { ncmec: fake.url }, { maxCommitUpdates: 1 });
     fake.fault({ match: (r) => r.url.searchParams.get('start') === '7', reply: { status: 500 }, times: 3 });

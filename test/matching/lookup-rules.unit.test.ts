@@ -17,11 +17,10 @@ describe('isContentEnabled (disable_until_ts)', () => {
 
 describe('applyLookupRules', () => {
   const now = 1_700_000_000;
-  const c = (id: number, bankName: string, matchingEnabledRatio: number, disableUntilTs: number | null = null) => ({
+  const c = (id: number, bankName: string, ratio: number, disableUntil: number | null = null) => ({
     id,
-    bankName,
-    matchingEnabledRatio,
-    disableUntilTs,
+    bank: { name: bankName, ratio },
+    disableUntil,
   });
   const candidates = [
     c(1, 'A', 1),
@@ -31,7 +30,12 @@ describe('applyLookupRules', () => {
     c(5, 'A', 1, now + 100),
     c(6, 'B', 0.5, now - 100),
   ];
-  const shape = (m: Map<string, { id: number }[]>) => Object.fromEntries([...m].map(([k, v]) => [k, v.map((x) => x.id)]));
+  // Grouped by bank in first-seen order, as LookupService.group reports them.
+  const shape = (kept: ReadonlyArray<{ id: number; bank: { name: string } }>) => {
+    const out: Record<string, number[]> = {};
+    for (const k of kept) (out[k.bank.name] ??= []).push(k.id);
+    return out;
+  };
 
   it('drops disabled content and banks above the draw, grouping the rest by bank in order', () => {
     expect(shape(applyLookupRules(candidates, { coinflip: 0.4, nowSeconds: now }))).toEqual({ A: [1], B: [2, 6] });
@@ -43,6 +47,6 @@ describe('applyLookupRules', () => {
   });
 
   it('keeps only the requested banks', () => {
-    expect(shape(applyLookupRules(candidates, { coinflip: 0, nowSeconds: now, banks: new Set(['B', 'NOPE']) }))).toEqual({ B: [2, 6] });
+    expect(shape(applyLookupRules(candidates, { coinflip: 0, nowSeconds: now, banks: ['B', 'NOPE'] }))).toEqual({ B: [2, 6] });
   });
 });

@@ -29,6 +29,7 @@ import { scratchDb, type ScratchDb } from '../support/scratch-db.js';
 import { mediaServer, type MediaServer } from './support/media-server.js';
 import { readTopic, testPipeline, type TestPipeline } from './support/topics.js';
 import { runHma } from '../support/cli.js';
+import { SIGNAL_TYPE_NAMES, signalTypeRegistry } from '../../src/signals/registry.js';
 
 const PDQ_DATA = '/work/shared/testdata/pdq/pdq-data';
 const ORIG_PDQ = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22'; // aaa-orig.jpg
@@ -86,9 +87,9 @@ beforeAll(async () => {
 
   // Curation, as the /c API would do it.
   await createBank(db.pool, { name: 'E2E_ABUSE', labels: ['abuse'] });
-  await addSignals(db.pool, 'E2E_ABUSE', { pdq: ORIG_PDQ });
+  await addSignals(db.pool, signalTypeRegistry(SIGNAL_TYPE_NAMES), 'E2E_ABUSE', { pdq: ORIG_PDQ });
   await createBank(db.pool, { name: 'E2E_REVIEW', labels: ['review'] });
-  await addSignals(db.pool, 'E2E_REVIEW', { pdq: WEE_PDQ });
+  await addSignals(db.pool, signalTypeRegistry(SIGNAL_TYPE_NAMES), 'E2E_REVIEW', { pdq: WEE_PDQ });
 
   const rules = path.join(os.tmpdir(), `hma-e2e-rules-${process.pid}.yaml`);
   await writeFile(rules, [

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { applyLookupRules } from '../../src/matching/lookup-rules.js';
 import { PdqIndex } from '../../src/index/pdq-index.js';
 import type { BankChange, SignalChange } from '../../src/replica/changes.js';
 import { MatchReplica } from '../../src/replica/replica.js';
@@ -59,7 +60,7 @@ describe('MatchReplica', () => {
     r.applySignal('pdq:3', signal(3, 1, A, nowMs / 1000 + 60)); // disabled for another minute
     r.applySignal('pdq:4', signal(4, 1, A, nowMs / 1000 - 60)); // re-enabled a minute ago
     r.applySignal('pdq:5', signal(5, 1, A, null)); // enabled
-    expect(r.enabledLookup('pdq', A, 0).map((m) => m.contentId).sort()).toEqual([1, 4, 5]);
+    expect(applyLookupRules(r.rawLookup('pdq', A, 0), { coinflip: 0, nowSeconds: r.nowSeconds() }).map((m) => m.contentId).sort()).toEqual([1, 4, 5]);
     expect(r.rawLookup('pdq', A, 0)).toHaveLength(5);
   });
 

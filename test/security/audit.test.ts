@@ -11,6 +11,7 @@ import { importSignals } from '../../src/curation/import/bulk-import.js';
 import { runAs } from '../../src/curation/actor.js';
 import type { AuditEntry } from '../../src/security/audit-store.js';
 import { sessionCookie, startSecuredApi, type SecuredApi } from './support.js';
+import { SIGNAL_TYPE_NAMES, signalTypeRegistry } from '../../src/signals/registry.js';
 
 const PDQ = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
 const PASSWORD = 'audit-test-password-8c1f';
@@ -97,7 +98,7 @@ describe('the audit log', () => {
   it('records bulk writes as one entry per statement with its row count, under the CLI actor', async () => {
     expect((await asAlice('POST', '/c/banks', { name: 'BULK' })).statusCode).toBe(201);
     const lines = Array.from({ length: 1500 }, (_, i) => `pdq,${i.toString(16).padStart(64, '0')}`).join('\n');
-    await runAs('cli:tester', () => importSignals(api.stack.db.pool, { bank: 'BULK', input: Readable.from([lines]), format: 'csv', batchRows: 5000 }));
+    await runAs('cli:tester', () => importSignals(api.stack.db.pool, { signalTypes: signalTypeRegistry(SIGNAL_TYPE_NAMES), bank: 'BULK', input: Readable.from([lines]), format: 'csv', batchRows: 5000 }));
     const bulk = (await audit('?actor=cli:tester')).entries;
     expect(bulk.map((e) => [e.entity, e.action, e.rows]).sort()).toEqual([
       ['bank_content', 'insert', 1500],

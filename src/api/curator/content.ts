@@ -1,6 +1,7 @@
 /** /c/bank/<b>/content and /c/bank/<b>/signal: HMA's content endpoints plus listing and add-by-id. */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
+import type { SignalTypeRegistry } from '../../signals/registry.js';
 import type { Config } from '../../config/config.js';
 import { invalidInput } from '../../errors/errors.js';
 import { getBank } from '../../curation/banks.js';
@@ -53,8 +54,8 @@ function safeJson(raw: string, field: string): unknown {
   }
 }
 
-export function contentRoutes(deps: { db: Db; config: Config; hasher: MediaHasher; nowS: () => number }) {
-  const { db, config, nowS } = deps;
+export function contentRoutes(deps: { db: Db; config: Config; hasher: MediaHasher; nowS: () => number; signalTypes: SignalTypeRegistry }) {
+  const { db, config, nowS, signalTypes } = deps;
   return async (app: FastifyInstance) => {
     await app.register(multipart, { limits: { fileSize: config.MAX_MEDIA_BYTES, files: 2, fields: 20, fieldSize: 64 * 1024 } });
 
@@ -87,14 +88,14 @@ export function contentRoutes(deps: { db: Db; config: Config; hasher: MediaHashe
         await getBank(db, bank_name); // 404 before downloading anything
         const extras = contents.parseExtras(req.body ?? {});
         const signals = await hashUrl(config, deps.hasher, q.url, q.content_type, parseTypes(q.types));
-        return contents.addContent(db, bank_name, usableSignals(signals), extras);
+        return contents.addContent(db, signalTypes, bank_name, usableSignals(signals), extras);
       }
       if (req.isMultipart()) {
         await getBank(db, bank_name);
         const upload = await readUpload(req);
         const extras = formExtras(upload.fields);
         const signals = await deps.hasher(upload.bytes, upload.contentType, parseTypes(q.types));
-        return contents.addContent(db, bank_name, usableSignals(signals), extras);
+        return contents.addContent(db, signalTypes, bank_name, usableSignals(signals), extras);
       }
       if (q.from_content_id !== undefined) {
         return contents.addExistingContent(db, bank_name, q.from_content_id, contents.parseExtras(req.body ?? {}));
@@ -162,7 +163,7 @@ export function contentRoutes(deps: { db: Db; config: Config; hasher: MediaHashe
         body: { type: 'object', properties: s.contentExtras, additionalProperties: true },
         response: { 200: s.added, ...s.errors },
       },
-    }, async (req) => contents.addSignals(db, req.params.bank_name, req.body));
+    }, async (req) => contents.addSignals(db, signalTypes, req.params.bank_name, req.body));
 
     const contentIdRoute = { params: s.contentParams };
     app.get<{ Params: ContentParams; Querystring: { include_signals?: string; include_metadata?: string } }>(

@@ -1,7 +1,7 @@
 /** /c/exchanges, /c/exchange/<name>, /c/exchanges/api/<api>: exchange configs (storage side). */
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../curation/db.js';
-import { exchangeApiNames } from '../../curation/exchange-apis.js';
+import type { ExchangeApis } from '../../curation/exchange-apis.js';
 import * as ex from '../../curation/exchanges.js';
 import * as s from './schemas.js';
 
@@ -44,15 +44,15 @@ const field = {
 } as const;
 const fieldList = { type: 'object', properties: { fields: { type: 'array', items: field } } } as const;
 
-export function exchangeRoutes(db: Db) {
+export function exchangeRoutes(db: Db, apis: ExchangeApis) {
   return async (app: FastifyInstance) => {
     app.get('/exchanges/apis', {
       schema: { tags: ['exchanges'], summary: 'Installed exchange API types', response: { 200: { type: 'array', items: { type: 'string' } } } },
-    }, async () => exchangeApiNames());
+    }, async () => apis.names());
 
     app.get<{ Params: ApiParams }>('/exchanges/api/:api_name', {
       schema: { tags: ['exchanges'], summary: 'Whether the API takes credentials and has them', params: apiParams, response: { 200: apiAuth, 400: s.message } },
-    }, (req) => ex.getApiAuth(db, req.params.api_name));
+    }, (req) => ex.getApiAuth(db, apis, req.params.api_name));
 
     app.post<{ Params: ApiParams; Body: unknown }>('/exchanges/api/:api_name', {
       schema: {
@@ -62,7 +62,7 @@ export function exchangeRoutes(db: Db) {
         body: { type: 'object', properties: { credential_json: { description: 'credential fields of the API, {} clears' } } },
         response: { 200: apiAuth, 400: s.message },
       },
-    }, (req) => ex.setApiCredentials(db, req.params.api_name, req.body));
+    }, (req) => ex.setApiCredentials(db, apis, req.params.api_name, req.body));
 
     app.get<{ Params: ApiParams }>('/exchanges/api/:api_name/schema', {
       schema: {
@@ -74,7 +74,7 @@ export function exchangeRoutes(db: Db) {
           404: s.message,
         },
       },
-    }, async (req) => ex.apiSchema(req.params.api_name));
+    }, async (req) => ex.apiSchema(apis, req.params.api_name));
 
     app.post<{ Body: ex.CreateExchangeInput }>('/exchanges', {
       schema: {
@@ -91,7 +91,7 @@ export function exchangeRoutes(db: Db) {
         response: { 201: s.message, 400: s.message, 403: s.message },
       },
     }, async (req, reply) => {
-      await ex.createExchange(db, req.body ?? {});
+      await ex.createExchange(db, apis, req.body ?? {});
       return reply.status(201).send({ message: 'Created successfully' });
     });
 

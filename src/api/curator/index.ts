@@ -5,6 +5,8 @@ import type { Db } from '../../curation/db.js';
 import { bankRoutes } from './banks.js';
 import { contentRoutes } from './content.js';
 import { exchangeRoutes } from './exchanges.js';
+import { exchangeTypeRegistry } from '../../exchanges/registry.js';
+import { signalTypeRegistry } from '../../signals/registry.js';
 import { MediaHasher as HashingService } from '../../hashing/index.js';
 import { HashInput } from '../media-input/hash-input.js';
 import { mediaHasherFrom, type MediaHasher } from './media.js';
@@ -24,6 +26,7 @@ export interface CuratorDeps {
 
 export function curatorRoutes(deps: CuratorDeps) {
   const nowS = deps.nowS ?? (() => Math.floor(Date.now() / 1000));
+  const signalTypes = signalTypeRegistry(deps.config.SIGNAL_TYPES);
   return async (app: FastifyInstance) => {
     hmaCompatible(app);
     let hasher = deps.hasher;
@@ -35,9 +38,9 @@ export function curatorRoutes(deps: CuratorDeps) {
     await app.register(
       async (c) => {
         await c.register(bankRoutes(deps.db, nowS));
-        await c.register(contentRoutes({ ...deps, hasher, nowS }));
-        await c.register(typeRoutes(deps.db));
-        await c.register(exchangeRoutes(deps.db));
+        await c.register(contentRoutes({ ...deps, hasher, nowS, signalTypes }));
+        await c.register(typeRoutes(deps.db, signalTypes));
+        await c.register(exchangeRoutes(deps.db, exchangeTypeRegistry(deps.config)));
       },
       { prefix: '/c' },
     );

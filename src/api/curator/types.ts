@@ -2,10 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../curation/db.js';
 import { listContentTypes, listSignalTypes, setSignalTypeRatio } from '../../curation/type-config.js';
+import type { SignalTypeRegistry } from '../../signals/registry.js';
 import * as s from './schemas.js';
 import { float } from '../hma-json.js';
 
-export function typeRoutes(db: Db) {
+export function typeRoutes(db: Db, types: SignalTypeRegistry) {
   return async (app: FastifyInstance) => {
     app.get('/signal_type', {
       schema: {
@@ -18,7 +19,7 @@ export function typeRoutes(db: Db) {
           },
         },
       },
-    }, () => listSignalTypes(db));
+    }, () => listSignalTypes(db, types));
 
     app.put<{ Params: { signal_type_name: string }; Body: Record<string, unknown> }>('/signal_type/:signal_type_name', {
       schema: {
@@ -29,7 +30,7 @@ export function typeRoutes(db: Db) {
         response: { 204: { type: 'null' }, 400: s.message },
       },
     }, async (req, reply) => {
-      await setSignalTypeRatio(db, req.params.signal_type_name, req.body);
+      await setSignalTypeRatio(db, types, req.params.signal_type_name, req.body);
       return reply.status(204).send();
     });
 

@@ -11,6 +11,7 @@ import { createBank } from '../../curation/banks.js';
 import type { Db } from '../../curation/db.js';
 import { importSignals } from '../../curation/import/bulk-import.js';
 import { log } from '../../observability/logger.js';
+import type { SignalTypeRegistry } from '../../signals/registry.js';
 import { existingBanks } from '../ui/queries.js';
 
 export const SEED_BANKS = ['SEED_BANK_0', 'SEED_BANK_1'] as const;
@@ -39,7 +40,10 @@ export class BankSeeder {
   private job: Promise<void> | undefined;
   private readonly logger = log('dev');
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly signalTypes: SignalTypeRegistry,
+  ) {}
 
   get state(): SeedState {
     return this.status;
@@ -75,6 +79,7 @@ export class BankSeeder {
           bank,
           input: Readable.from(seedLines(perBank)),
           format: 'jsonl',
+          signalTypes: this.signalTypes,
           batchRows: BATCH,
           onProgress: (p) => {
             done = base + p.imported;

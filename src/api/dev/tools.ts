@@ -6,6 +6,8 @@
 import type { Config } from '../../config/config.js';
 import { withWriteTx, type Db } from '../../curation/db.js';
 import { createExchange, listExchanges } from '../../curation/exchanges.js';
+import { exchangeTypeRegistry } from '../../exchanges/registry.js';
+import { signalTypeRegistry } from '../../signals/registry.js';
 import { createFetcher, fetchDeps, fetcherSettings } from '../../exchanges/fetcher/fetcher.js';
 import { log } from '../../observability/logger.js';
 import { BankSeeder, SEED_BANKS } from './seed.js';
@@ -31,7 +33,7 @@ export class DevTools {
     private readonly config: Config,
     private readonly db: Db,
   ) {
-    this.seeder = new BankSeeder(db);
+    this.seeder = new BankSeeder(db, signalTypeRegistry(config.SIGNAL_TYPES));
   }
 
   async state(): Promise<DevState> {
@@ -47,11 +49,11 @@ export class DevTools {
   }
 
   async setupSample(): Promise<void> {
-    await createExchange(this.db, { bank: SAMPLE_EXCHANGE, api: 'sample', api_json: {} });
+    await createExchange(this.db, exchangeTypeRegistry(this.config), { bank: SAMPLE_EXCHANGE, api: 'sample', api_json: {} });
   }
 
   async setupTx(): Promise<void> {
-    await createExchange(this.db, { bank: TX_EXCHANGE, api: 'fb_threatexchange', api_json: { privacy_group: TX_PRIVACY_GROUP } });
+    await createExchange(this.db, exchangeTypeRegistry(this.config), { bank: TX_EXCHANGE, api: 'fb_threatexchange', api_json: { privacy_group: TX_PRIVACY_GROUP } });
   }
 
   /**

@@ -10,10 +10,10 @@ import { getExchange } from '../../curation/exchanges.js';
 import { notFound } from '../../errors/errors.js';
 import { createHttpClient } from '../../exchanges/http.js';
 import { exchangeUrlPolicy } from '../../exchanges/http-policy.js';
-import { registerExchangeTypes } from '../../exchanges/registry.js';
 import { recordReviews, type ReviewInput } from '../../exchanges/reviews.js';
 import { baseUrlMap, type ExchangeDeps } from '../../exchanges/session.js';
-import { installedSignalTypes } from '../../exchanges/signal-types.js';
+import { exchangeSignalTypes } from '../../exchanges/signal-types.js';
+import { signalTypeRegistry } from '../../signals/registry.js';
 import { findRecord } from '../../exchanges/store/records.js';
 import { existingContent, reviewsOf } from '../../exchanges/store/reviews.js';
 import { fetchHistory } from '../../exchanges/store/status.js';
@@ -75,13 +75,11 @@ export interface ExchangeRouteDeps {
   readonly config: Config;
 }
 
-/** Also registers the exchange types with curation, so /c/exchanges validates and describes every installed type. */
 export function exchangeExtraRoutes(deps: ExchangeRouteDeps) {
-  registerExchangeTypes({ development: !deps.config.PRODUCTION });
   const exchangeDeps: ExchangeDeps = {
     pool: deps.db,
     http: createHttpClient({ timeoutMs: deps.config.EXCHANGE_HTTP_TIMEOUT_MS, retries: deps.config.EXCHANGE_HTTP_RETRIES, urlPolicy: exchangeUrlPolicy(deps.config) }),
-    signalTypes: installedSignalTypes,
+    signalTypes: exchangeSignalTypes(signalTypeRegistry(deps.config.SIGNAL_TYPES)),
     now: Date.now,
     baseUrls: baseUrlMap(deps.config.EXCHANGE_BASE_URLS),
     localFileDirs: deps.config.LOCAL_FILE_EXCHANGE_DIRS,

@@ -7,6 +7,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { HmaError, invalidInput } from '../../errors/errors.js';
 import type { MatchReplica } from '../../replica/replica.js';
+import { bestOverVariants } from '../../matching/dihedral.js';
 import { indexNotReady, type GroupedMatches, type LookupOptions, type LookupService } from '../../matching/lookup-service.js';
 import type { ContentMatch, SignalTypeStats } from '../../replica/replica.js';
 import { hmaCompatible } from '../hma-compat.js';
@@ -131,16 +132,10 @@ export function matcherRoutes(deps: MatcherDeps) {
 
   /** Best match per stored content over the 8 rotation/flip variants, naming the variant. */
   function dihedralLookup(variants: NonNullable<MediaSignals['pdqVariants']>, opts: LookupOptions): GroupedMatches {
-    const best = new Map<number, { match: ContentMatch; variant: string }>();
-    for (const v of variants) {
-      for (const m of lookups.lookup('pdq', v.hash, opts).matches) {
-        const seen = best.get(m.contentId);
-        if (!seen || m.distance < seen.match.distance) best.set(m.contentId, { match: m, variant: v.name });
-      }
-    }
+    const best = bestOverVariants(variants, (v) => lookups.lookup('pdq', v.hash, opts).matches, (m) => m.contentId);
     const grouped: GroupedMatches = {};
-    for (const { match, variant } of best.values()) {
-      (grouped[match.bank.name] ??= []).push({ bank_content_id: match.contentId, distance: String(match.distance), variant });
+    for (const { match, variant } of best) {
+      (grouped[match.bank.name] ??= []).push({ bank_content_id: match.contentId, distance: String(match.distance), variant: variant.name });
     }
     return grouped;
   }

@@ -5,6 +5,7 @@
  */
 import { HmaError, invalidInput } from '../../errors/errors.js';
 import { normalizeSignal } from '../../curation/signal-types.js';
+import type { SignalTypeRegistry } from '../../signals/registry.js';
 import { checkContentType } from '../media-input/selection.js';
 import { field, requiredField, type Form } from './forms.js';
 import type { UiMedia } from './media.js';
@@ -45,19 +46,19 @@ export async function hashFetched(media: UiMedia, form: Form): Promise<SignalInp
   }
 }
 
-export function typedSignal(form: Form): SignalInput {
+export function typedSignal(types: SignalTypeRegistry, form: Form): SignalInput {
   const type = requiredField(form, 'signal_type', 'Signal type is required');
   const value = requiredField(form, 'signal_value', 'Signal value is required');
-  return { source: 'hash', label: value, signals: { [type]: normalizeSignal(type, value) } };
+  return { source: 'hash', label: value, signals: { [type]: normalizeSignal(types, type, value) } };
 }
 
-export function signalInput(media: UiMedia, form: Form): Promise<SignalInput> {
+export function signalInput(types: SignalTypeRegistry, media: UiMedia, form: Form): Promise<SignalInput> {
   switch (sourceOf(form)) {
     case 'upload':
       return hashUploaded(media, form);
     case 'url':
       return hashFetched(media, form);
     case 'hash':
-      return Promise.resolve(typedSignal(form));
+      return Promise.resolve(typedSignal(types, form));
   }
 }

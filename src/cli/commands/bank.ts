@@ -9,6 +9,7 @@ import { findBank } from '../../curation/bank-store.js';
 import { importSignals, type ImportFormat } from '../../curation/import/bulk-import.js';
 import { exportBank } from '../../curation/import/export.js';
 import { createPool } from '../../postgres/pool.js';
+import { signalTypeRegistry } from '../../signals/registry.js';
 
 function format(value: string): ImportFormat {
   if (value !== 'csv' && value !== 'jsonl') throw new InvalidArgumentError('expected csv or jsonl');
@@ -53,6 +54,7 @@ export function registerBankCommands(program: Command): void {
           bank: bankName,
           input,
           format: formatOf(file, opts.format),
+          signalTypes: signalTypeRegistry(config.SIGNAL_TYPES),
           batchRows: config.IMPORT_BATCH_ROWS,
           onReject: (line, reason) => {
             rejectsOut?.write(`${line}\t${reason}\n`);

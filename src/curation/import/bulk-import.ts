@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parse as csvParse } from 'csv-parse';
 import { notFound } from '../../errors/errors.js';
+import type { SignalTypeRegistry } from '../../signals/registry.js';
 import { findBank } from '../bank-store.js';
 import { num, withWriteTx, type Db } from '../db.js';
 import { copyField, copyRows, pgTextArray } from './copy.js';
@@ -26,6 +27,8 @@ export interface ImportOptions {
   readonly bank: string;
   readonly input: Readable;
   readonly format: ImportFormat;
+  /** The installed signal types: rows of any other type are rejected. */
+  readonly signalTypes: SignalTypeRegistry;
   readonly batchRows: number;
   readonly onReject?: (line: number, reason: string) => void;
   /** Called after each committed batch. */
@@ -37,13 +40,13 @@ export interface ImportSummary extends ImportProgress {
 }
 
 /** Yields [line number, parse result] for every non-empty record of the input. */
-async function* records(input: Readable, format: ImportFormat): AsyncGenerator<[number, Parsed]> {
+async function* records(types: SignalTypeRegistry, input: Readable, format: ImportFormat): AsyncGenerator<[number, Parsed]> {
   if (format === 'jsonl') {
     let line = 0;
     for await (const text of createInterface({ input, crlfDelay: Infinity })) {
       line++;
       if (text.trim() === '') continue;
-      yield [line, parseJsonLine(text)];
+      yield [line, parseJsonLine(types, text)];
     }
     return;
   }
@@ -59,7 +62,7 @@ async function* records(input: Readable, format: ImportFormat): AsyncGenerator<[
         header = csvHeader(rec.record);
         if (header) continue;
       }
-      yield [rec.info.lines, parseCsvRecord(rec.record, header)];
+      yield [rec.info.lines, parseCsvRecord(types, rec.record, header)];
     }
   } catch (err) {
     // A malformed quote breaks the CSV stream itself: report where, then stop.
@@ -117,7 +120,7 @@ export async function importSignals(db: Db, opts: ImportOptions): Promise<Import
     // Never left unobserved: a failure surfaces at the next flush or at the end.
     inFlight.catch(() => undefined);
   };
-  for await (const [line, parsed] of records(opts.input, opts.format)) {
+  for await (const [line, parsed] of records(opts.signalTypes, opts.input, opts.format)) {
     lines = Math.max(lines, line);
     if (parsed.ok) {
       batch.push(parsed.row);

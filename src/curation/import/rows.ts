@@ -9,6 +9,7 @@
  */
 import { isHmaError } from '../../errors/errors.js';
 import { parseLabels, parseMetadata, parseNote, parsePlatformContentId } from '../content-fields.js';
+import type { SignalTypeRegistry } from '../../signals/registry.js';
 import { normalizeSignal } from '../signal-types.js';
 
 export interface ImportRow {
@@ -36,7 +37,7 @@ function disableUntil(raw: unknown): number {
   return n;
 }
 
-function build(fields: {
+function build(types: SignalTypeRegistry, fields: {
   signal_type: unknown;
   value: unknown;
   metadata?: unknown;
@@ -49,7 +50,7 @@ function build(fields: {
     if (typeof fields.signal_type !== 'string' || fields.signal_type.trim() === '') return reject('missing signal_type');
     if (fields.value === undefined || fields.value === null || fields.value === '') return reject('missing value');
     const signalType = fields.signal_type.trim();
-    const value = normalizeSignal(signalType, fields.value);
+    const value = normalizeSignal(types, signalType, fields.value);
     const metadata = parseMetadata(fields.metadata);
     const platformContentId = parsePlatformContentId(fields.platform_content_id, metadata) ?? null;
     const rest: Record<string, unknown> = {};
@@ -74,7 +75,7 @@ function build(fields: {
 
 const JSON_KEYS = new Set(['signal_type', 'value', 'signal_value', 'metadata', 'note', 'platform_content_id', 'review_labels', 'disable_until_ts']);
 
-export function parseJsonLine(line: string): Parsed {
+export function parseJsonLine(types: SignalTypeRegistry, line: string): Parsed {
   let obj: unknown;
   try {
     obj = JSON.parse(line);
@@ -85,7 +86,7 @@ export function parseJsonLine(line: string): Parsed {
   const o = obj as Record<string, unknown>;
   const unknown = Object.keys(o).find((k) => !JSON_KEYS.has(k));
   if (unknown !== undefined) return reject(`unknown field '${unknown}'`);
-  return build({ ...o, signal_type: o.signal_type, value: o.value ?? o.signal_value });
+  return build(types, { ...o, signal_type: o.signal_type, value: o.value ?? o.signal_value });
 }
 
 /** Header line of a CSV file, if the first record is one. */
@@ -94,7 +95,7 @@ export function csvHeader(first: readonly string[]): string[] | undefined {
   return names[0] === 'signal_type' ? names : undefined;
 }
 
-export function parseCsvRecord(fields: readonly string[], header: readonly string[] | undefined): Parsed {
+export function parseCsvRecord(types: SignalTypeRegistry, fields: readonly string[], header: readonly string[] | undefined): Parsed {
   const names = header ?? CSV_COLUMNS;
   if (!header && fields.length > CSV_COLUMNS.length) {
     return reject(`too many columns (${fields.length}; expected at most ${CSV_COLUMNS.length} without a header line)`);
@@ -109,7 +110,7 @@ export function parseCsvRecord(fields: readonly string[], header: readonly strin
   const metadata: Record<string, unknown> = {};
   if (by.content_uri) metadata.content_uri = by.content_uri;
   if (Object.keys(json).length > 0) metadata.json = json;
-  return build({
+  return build(types, {
     signal_type: by.signal_type,
     value: by.value ?? by.signal_value,
     platform_content_id: by.content_id,

@@ -12,7 +12,8 @@ import { log } from '../../observability/logger.js';
 import { createHttpClient } from '../http.js';
 import { exchangeUrlPolicy } from '../http-policy.js';
 import { baseUrlMap } from '../session.js';
-import { installedSignalTypes } from '../signal-types.js';
+import { signalTypeRegistry } from '../../signals/registry.js';
+import { exchangeSignalTypes } from '../signal-types.js';
 import { fetchExchange, type FetchDeps } from './fetch-exchange.js';
 import { nextDelayMs, type ScheduleSettings } from './schedule.js';
 
@@ -130,7 +131,7 @@ export function fetchDeps(config: Config, pool: pg.Pool): FetchDeps {
   return {
     pool,
     http: createHttpClient({ timeoutMs: config.EXCHANGE_HTTP_TIMEOUT_MS, retries: config.EXCHANGE_HTTP_RETRIES, urlPolicy: exchangeUrlPolicy(config) }),
-    signalTypes: installedSignalTypes,
+    signalTypes: exchangeSignalTypes(signalTypeRegistry(config.SIGNAL_TYPES)),
     now: Date.now,
     baseUrls: baseUrlMap(config.EXCHANGE_BASE_URLS),
     localFileDirs: config.LOCAL_FILE_EXCHANGE_DIRS,

@@ -6,7 +6,7 @@
 import { HmaError } from '../../errors/errors.js';
 import type { ComputedSignalValue, ContentHashedValue, ContentSubmittedValue } from '../../kafka/values.js';
 import { mediaOf } from '../../kafka/values.js';
-import { contentTypeNames } from '../../curation/signal-types.js';
+import { CONTENT_TYPES } from '../../signals/registry.js';
 import type { FetchedMedia } from '../../media/fetch.js';
 import { malformedEvent } from '../deadletter/reasons.js';
 
@@ -28,7 +28,7 @@ export interface HashDeps {
 export function validateSubmitted(v: ContentSubmittedValue): void {
   if (v.submission_id === '') throw malformedEvent('content.submitted event without a submission_id');
   if (v.content_id === '') throw malformedEvent('content.submitted event without a content_id');
-  if (!contentTypeNames().includes(v.content_type)) {
+  if (!(CONTENT_TYPES as readonly string[]).includes(v.content_type)) {
     throw malformedEvent(`content.submitted event with unknown content_type '${v.content_type}'`);
   }
   const media = mediaOf(v.media);

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { HmaError, invalidInput } from '../../errors/errors.js';
 import { mediaInline, mediaUrl, type ContentSubmittedValue } from '../../kafka/values.js';
-import { contentTypeNames } from '../../curation/signal-types.js';
+import { CONTENT_TYPES } from '../../signals/registry.js';
 
 export type SubmittedMedia =
   | { readonly kind: 'url'; readonly url: string }
@@ -45,8 +45,8 @@ export function contentTypeOfMime(mime: string | undefined): 'photo' | 'video' |
 
 function contentTypeOf(input: SubmissionInput): string {
   if (input.contentType !== undefined) {
-    if (!contentTypeNames().includes(input.contentType)) {
-      throw invalidInput(`no such content_type '${input.contentType}' (expected ${contentTypeNames().join(' or ')})`);
+    if (!(CONTENT_TYPES as readonly string[]).includes(input.contentType)) {
+      throw invalidInput(`no such content_type '${input.contentType}' (expected ${CONTENT_TYPES.join(' or ')})`);
     }
     return input.contentType;
   }

@@ -6,6 +6,7 @@ import { buildApp } from '../../../src/runtime/app.js';
 import { curatorRoutes, type MediaHasher } from '../../../src/api/curator/index.js';
 import { openApiPlugin } from '../../../src/api/openapi.js';
 import { loadConfig } from '../../../src/config/config.js';
+import { SIGNAL_TYPE_NAMES } from '../../../src/signals/registry.js';
 import { scratchDb, type ScratchDb } from '../../support/scratch-db.js';
 
 /** video_md5 is the MD5 of the raw bytes: enough to exercise the upload and URL paths end to end. */
@@ -15,7 +16,8 @@ export const md5Hasher: MediaHasher = async (bytes, contentType) => {
 };
 
 export async function curatorApp(db: ScratchDb, opts: { hasher?: MediaHasher; env?: NodeJS.ProcessEnv } = {}): Promise<FastifyInstance> {
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', ...opts.env });
+  // Every registered signal type installed (vpdq is opt-in in the default config).
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', SIGNAL_TYPES: SIGNAL_TYPE_NAMES.join(','), ...opts.env });
   const app = await buildApp({
     config,
     plugins: [openApiPlugin, curatorRoutes({ db: db.pool, config, hasher: opts.hasher })],

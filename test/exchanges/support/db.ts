@@ -1,16 +1,15 @@
-/** A scratch schema with the exchange types registered, and helpers to read what the fetcher wrote. */
+/** A scratch schema, and helpers to read what the fetcher wrote. */
 import type pg from 'pg';
 import { createExchange } from '../../../src/curation/exchanges.js';
-import { registerExchangeTypes } from '../../../src/exchanges/registry.js';
+import { exchangeTypeRegistry } from '../../../src/exchanges/registry.js';
 import { scratchDb, type ScratchDb } from '../../support/scratch-db.js';
 
 export async function exchangeDb(label: string): Promise<ScratchDb> {
-  registerExchangeTypes({ development: true });
   return scratchDb(label);
 }
 
 export async function newExchange(pool: pg.Pool, name: string, api: string, apiJson: Record<string, unknown> = {}): Promise<number> {
-  return (await createExchange(pool, { bank: name, api, api_json: apiJson })).id;
+  return (await createExchange(pool, exchangeTypeRegistry({ PRODUCTION: false }), { bank: name, api, api_json: apiJson })).id;
 }
 
 /** Signals in an exchange's bank as {record_key: {type: value}}. */

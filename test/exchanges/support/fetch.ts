@@ -4,14 +4,15 @@ import type pg from 'pg';
 import type { FetchDeps } from '../../../src/exchanges/fetcher/fetch-exchange.js';
 import type { FetcherSettings } from '../../../src/exchanges/fetcher/fetcher.js';
 import { createHttpClient } from '../../../src/exchanges/http.js';
-import { installedSignalTypes } from '../../../src/exchanges/signal-types.js';
+import { exchangeSignalTypes } from '../../../src/exchanges/signal-types.js';
 import { fastHttp } from './memory.js';
+import { SIGNAL_TYPE_NAMES, signalTypeRegistry } from '../../../src/signals/registry.js';
 
 export function testDeps(pool: pg.Pool, baseUrls: Record<string, string> = {}, drive: Partial<FetchDeps['drive']> = {}): FetchDeps {
   return {
     pool,
     http: createHttpClient(fastHttp),
-    signalTypes: installedSignalTypes,
+    signalTypes: exchangeSignalTypes(signalTypeRegistry(SIGNAL_TYPE_NAMES)),
     now: Date.now,
     baseUrls: new Map(Object.entries(baseUrls)),
     localFileDirs: [os.tmpdir()],

@@ -6,8 +6,9 @@
 import os from 'node:os';
 import { drive, type DriveOptions, type DriveResult } from '../../../src/exchanges/fetcher/drive.js';
 import { createHttpClient, type HttpOptions } from '../../../src/exchanges/http.js';
-import { installedSignalTypes } from '../../../src/exchanges/signal-types.js';
+import { exchangeSignalTypes } from '../../../src/exchanges/signal-types.js';
 import type { AnyExchangeType, FetchContext, JsonObject, UpsertRecord } from '../../../src/exchanges/types.js';
+import { SIGNAL_TYPE_NAMES, signalTypeRegistry } from '../../../src/signals/registry.js';
 
 export interface MemoryStore {
   readonly records: Map<string, UpsertRecord>;
@@ -34,7 +35,7 @@ export function context(store: MemoryStore, opts: RunOptions = {}): FetchContext
     signal: opts.signal ?? new AbortController().signal,
     now: opts.now ?? Date.now,
     http: createHttpClient({ ...fastHttp, ...opts.http }),
-    signalTypes: installedSignalTypes,
+    signalTypes: exchangeSignalTypes(signalTypeRegistry(SIGNAL_TYPE_NAMES)),
     baseUrl: opts.baseUrl,
     localFileDirs: opts.localFileDirs ?? [os.tmpdir()],
     storedKeys: async function* () {

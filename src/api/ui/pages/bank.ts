@@ -17,6 +17,7 @@ import { field, readForm, requiredField, type Form } from '../forms.js';
 import { formatUtc } from '../format.js';
 import { backTo, doneUrl, noticeFrom, type DoneQuery } from '../notices.js';
 import { signalInput } from '../signal-input.js';
+import { signalTypeRegistry } from '../../../signals/registry.js';
 import { sendPage, type Notice } from '../view.js';
 import { asNotice, formChoices } from './banks.js';
 
@@ -111,7 +112,7 @@ async function bankPage(ctx: UiContext, reply: FastifyReply, name: string, q: Br
     here,
     firstUrl: q.page_token ? bankUrl(name, base) : null,
     nextUrl: page.nextPageToken ? bankUrl(name, { ...base, page_token: page.nextPageToken }) : null,
-    ...formChoices(),
+    ...formChoices(signalTypeRegistry(ctx.config.SIGNAL_TYPES)),
   }, status);
 }
 
@@ -125,7 +126,7 @@ async function idsToRemove(ctx: UiContext, bank: string, form: Form): Promise<nu
     });
     return [...new Set(ids)];
   }
-  const input = await signalInput(ctx.media, form);
+  const input = await signalInput(signalTypeRegistry(ctx.config.SIGNAL_TYPES), ctx.media, form);
   return [...new Set((await exactContentIds(ctx.matching, bank, input.signals)).map((m) => m.content_id))];
 }
 
@@ -140,8 +141,8 @@ export function bankRoutes(ctx: UiContext) {
       const form = await readForm(req);
       try {
         const extras = { metadata: formMetadata(form), note: parseNote(field(form, 'note')) };
-        const input = await signalInput(ctx.media, form);
-        const { id } = await contents.addContent(ctx.db, name, input.signals, extras);
+        const input = await signalInput(signalTypeRegistry(ctx.config.SIGNAL_TYPES), ctx.media, form);
+        const { id } = await contents.addContent(ctx.db, signalTypeRegistry(ctx.config.SIGNAL_TYPES), name, input.signals, extras);
         return await reply.redirect(`${doneUrl(bankUrl(name, { focus: String(id) }), 'added', { id: String(id) })}#item-${id}`, 303);
       } catch (err) {
         return bankPage(ctx, reply, name, {}, [asNotice(err)], 400);
@@ -200,7 +201,7 @@ export function bankRoutes(ctx: UiContext) {
       } else {
         throw invalidInput('Provide either url and content_type, or signal_type and signal_value');
       }
-      const input = await signalInput(ctx.media, form);
+      const input = await signalInput(signalTypeRegistry(ctx.config.SIGNAL_TYPES), ctx.media, form);
       const found = await findInBanks(ctx.db, ctx.matching, input.signals, { bypassRatio: true, banks: [name] });
       const matches = found.matches.map((m) => ({
         signal_type: m.signal_type,

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { createBank, getBankMetadata, listBanks } from '../../../curation/banks.js';
 import { parseLabels } from '../../../curation/content-fields.js';
-import { signalTypeNames, contentTypeNames } from '../../../curation/signal-types.js';
+import { CONTENT_TYPES, signalTypeRegistry, type SignalTypeRegistry } from '../../../signals/registry.js';
 import { HmaError, invalidInput } from '../../../errors/errors.js';
 import { frame, nowS, type UiContext } from '../context.js';
 import { findInBanks, type FindResult } from '../find.js';
@@ -49,7 +49,7 @@ async function bankRows(ctx: UiContext): Promise<BankRow[]> {
 }
 
 /** Shared by the signal-typing forms of the banks and bank pages. */
-export const formChoices = () => ({ signalTypes: signalTypeNames(), contentTypes: contentTypeNames() });
+export const formChoices = (types: SignalTypeRegistry) => ({ signalTypes: [...types.names], contentTypes: [...CONTENT_TYPES] });
 
 async function banksPage(
   ctx: UiContext,
@@ -59,7 +59,7 @@ async function banksPage(
   return sendPage(reply, 'banks', frame(ctx, 'banks', 'Banks', extra.notices), {
     banks: await bankRows(ctx),
     find: extra.find ?? null,
-    ...formChoices(),
+    ...formChoices(signalTypeRegistry(ctx.config.SIGNAL_TYPES)),
   }, extra.status);
 }
 
@@ -76,6 +76,7 @@ async function findJson(ctx: UiContext, form: Form, input: (form: Form) => Promi
 }
 
 export function banksRoutes(ctx: UiContext) {
+  const types = signalTypeRegistry(ctx.config.SIGNAL_TYPES);
   return async (app: FastifyInstance) => {
     app.get<{ Querystring: DoneQuery }>('/banks', async (req, reply) => banksPage(ctx, reply, { notices: noticeFrom(req.query) }));
 
@@ -83,7 +84,7 @@ export function banksRoutes(ctx: UiContext) {
       const form = await readForm(req);
       const bypass = notFalse(form.fields.bypass_enabled_ratio);
       try {
-        const input = await signalInput(ctx.media, form);
+        const input = await signalInput(types, ctx.media, form);
         const result = await findInBanks(ctx.db, ctx.matching, input.signals, { bypassRatio: bypass });
         return await banksPage(ctx, reply, { find: { ...result, label: input.label, bypass } });
       } catch (err) {
@@ -114,6 +115,6 @@ export function banksRoutes(ctx: UiContext) {
       return findInBanks(ctx.db, ctx.matching, values, { bypassRatio: notFalse(fields.bypass_enabled_ratio) });
     });
     app.post('/query_url', async (req) => findJson(ctx, await readForm(req), (form) => hashFetched(ctx.media, form)));
-    app.post('/query_hash', async (req) => findJson(ctx, await readForm(req), typedSignal));
+    app.post('/query_hash', async (req) => findJson(ctx, await readForm(req), (form) => typedSignal(types, form)));
   };
 }

@@ -4,7 +4,8 @@
  * signal type, the exchange status table, and the development buttons.
  */
 import type { FastifyInstance } from 'fastify';
-import { exchangeApi, exchangeApiNames } from '../../../curation/exchange-apis.js';
+import { exchangeTypeRegistry } from '../../../exchanges/registry.js';
+import { signalTypeRegistry } from '../../../signals/registry.js';
 import { getApiAuth } from '../../../curation/exchanges.js';
 import { listContentTypes, listSignalTypes } from '../../../curation/type-config.js';
 import { frame, nowS, type UiContext } from '../context.js';
@@ -103,17 +104,18 @@ export function dashboardRoutes(ctx: UiContext) {
       if (ctx.matching?.isReady()) await ctx.matching.beforeLookup();
       const [processes, signalTypes, contentTypes, indexes, exchanges, dev] = await Promise.all([
         processRows(ctx),
-        listSignalTypes(ctx.db),
+        listSignalTypes(ctx.db, signalTypeRegistry(ctx.config.SIGNAL_TYPES)),
         listContentTypes(ctx.db),
         indexRows(ctx),
         exchangeRows(ctx.db, nowS()),
         ctx.dev?.state(),
       ]);
+      const apis = exchangeTypeRegistry(ctx.config);
       const exchangeTypes = await Promise.all(
-        exchangeApiNames().map(async (name) => ({
+        apis.names().map(async (name) => ({
           name,
-          takesCredentials: exchangeApi(name)?.credentialFields !== null,
-          hasCredentials: (await getApiAuth(ctx.db, name)).has_set_authentification,
+          takesCredentials: apis.get(name)?.credentialFields !== null,
+          hasCredentials: (await getApiAuth(ctx.db, apis, name)).has_set_authentification,
         })),
       );
       return sendPage(reply, 'dashboard', frame(ctx, 'home', 'Dashboard'), {

@@ -4,8 +4,8 @@
  * credential fields (the same descriptors /c/exchanges/api/<api>/schema serves).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { FieldSpec } from '../../../curation/exchange-apis.js';
-import { exchangeApiNames } from '../../../curation/exchange-apis.js';
+import type { ExchangeApis, FieldSpec } from '../../../curation/exchange-apis.js';
+import { exchangeTypeRegistry } from '../../../exchanges/registry.js';
 import { apiSchema, createExchange, getApiAuth, setApiCredentials, updateExchange } from '../../../curation/exchanges.js';
 import { invalidInput } from '../../../errors/errors.js';
 import { frame, nowS, type UiContext } from '../context.js';
@@ -61,17 +61,17 @@ function collect(fields: readonly InputSpec[], form: Form): Record<string, unkno
   return out;
 }
 
-async function exchangesPage(ctx: UiContext, reply: FastifyReply, api: string | undefined, notices: Notice[], status = 200) {
-  const apis = exchangeApiNames();
+async function exchangesPage(ctx: UiContext, installed: ExchangeApis, reply: FastifyReply, api: string | undefined, notices: Notice[], status = 200) {
+  const apis = installed.names();
   const chosen = api !== undefined && apis.includes(api) ? api : undefined;
   let create: { api: string; config: InputSpec[]; credentials: InputSpec[] | null; hasCredentials: boolean } | null = null;
   if (chosen) {
-    const schema = apiSchema(chosen);
+    const schema = apiSchema(installed, chosen);
     create = {
       api: chosen,
       config: withInputs(schema.config_schema.fields as FieldSpec[], 'cfg.'),
       credentials: schema.credentials_schema ? withInputs(schema.credentials_schema.fields as FieldSpec[], 'cred.') : null,
-      hasCredentials: (await getApiAuth(ctx.db, chosen)).has_set_authentification,
+      hasCredentials: (await getApiAuth(ctx.db, installed, chosen)).has_set_authentification,
     };
   }
   return sendPage(reply, 'exchanges', frame(ctx, 'exchanges', 'Exchanges', notices), {
@@ -82,28 +82,29 @@ async function exchangesPage(ctx: UiContext, reply: FastifyReply, api: string | 
 }
 
 export function exchangesRoutes(ctx: UiContext) {
+  const installed = exchangeTypeRegistry(ctx.config);
   return async (app: FastifyInstance) => {
     app.get<{ Querystring: PageQuery }>('/exchanges', async (req, reply) =>
-      exchangesPage(ctx, reply, req.query.api, noticeFrom(req.query)),
+      exchangesPage(ctx, installed, reply, req.query.api, noticeFrom(req.query)),
     );
 
     app.post('/exchanges/create', async (req, reply) => {
       const form = await readForm(req);
       const api = requiredField(form, 'api', 'Choose an exchange API');
       try {
-        const schema = apiSchema(api);
+        const schema = apiSchema(installed, api);
         const bank = requiredField(form, 'bank', 'This field is required: the new bank name').toUpperCase();
         if (schema.credentials_schema) {
           const creds = collect(withInputs(schema.credentials_schema.fields as FieldSpec[], 'cred.'), form);
           // Credentials are per API type: only replaced when some were typed in.
-          if (Object.keys(creds).length > 0) await setApiCredentials(ctx.db, api, { credential_json: creds });
+          if (Object.keys(creds).length > 0) await setApiCredentials(ctx.db, installed, api, { credential_json: creds });
         }
         const apiJson = collect(withInputs(schema.config_schema.fields as FieldSpec[], 'cfg.'), form);
         if (field(form, 'enabled') === 'false') apiJson.enabled = false;
-        await createExchange(ctx.db, { bank, api, api_json: apiJson });
+        await createExchange(ctx.db, installed, { bank, api, api_json: apiJson });
         return await reply.redirect(doneUrl('/ui/exchanges', 'exchange_created', { name: bank }), 303);
       } catch (err) {
-        return exchangesPage(ctx, reply, api, [asNotice(err)], 400);
+        return exchangesPage(ctx, installed, reply, api, [asNotice(err)], 400);
       }
     });
 

@@ -1,16 +1,16 @@
 /**
- * vPDQ in the replica: every kept frame hash of every stored video goes into one
+ * vPDQ's index: every kept frame hash of every stored video goes into one
  * PDQ index under its own frame entry; a query video's frames are looked up there
  * and the vPDQ match rule (share of query frames matched, share of the stored
  * video's frames matched) decides per candidate video, as python-threatexchange's
  * VPDQ index does (quality filter, then unique hashes).
  */
-import { IdAllocator } from '../index/id-allocator.js';
-import { PdqIndex } from '../index/pdq-index.js';
-import { PYTX_VPDQ_MATCH, type VpdqMatchOptions } from '../signals/vpdq/match.js';
-import { parseVpdqSignal } from '../signals/vpdq/signal.js';
-import { DenseColumn } from './dense-column.js';
-import type { IndexMatch, ReplicaIndex } from './replica.js';
+import { DenseColumn } from '../../index/dense-column.js';
+import { IdAllocator } from '../../index/id-allocator.js';
+import { PdqIndex } from '../../index/pdq-index.js';
+import type { IndexMatch, SignalIndex } from '../../index/types.js';
+import { PYTX_VPDQ_MATCH, type VpdqMatchOptions } from './match.js';
+import { parseVpdqSignal } from './signal.js';
 
 /** Kept frames of a signal: quality ≥ the minimum, each distinct hash once. */
 function keptHashes(value: string, opts: VpdqMatchOptions): string[] {
@@ -19,7 +19,7 @@ function keptHashes(value: string, opts: VpdqMatchOptions): string[] {
   return [...seen];
 }
 
-export class VpdqReplicaIndex implements ReplicaIndex {
+export class VpdqIndex implements SignalIndex {
   private readonly frames = new PdqIndex();
   private readonly ids = new IdAllocator();
   /** frame entry → video content id */

@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { VpdqReplicaIndex } from '../../src/replica/vpdq-index.js';
+import { VpdqIndex } from '../../src/signals/vpdq/index.js';
 
 const hex = () => randomBytes(32).toString('hex');
 /** Flips the lowest `bits` bits of a hash. */
 const near = (h: string, bits: number) => (BigInt(`0x${h}`) ^ ((1n << BigInt(bits)) - 1n)).toString(16).padStart(64, '0');
 const signal = (frames: Array<[string, number]>) => JSON.stringify(frames.map(([h, q], i) => `${h},${q},${i}.0`));
 
-describe('VpdqReplicaIndex', () => {
+describe('VpdqIndex', () => {
   const a = Array.from({ length: 5 }, hex);
   const b = Array.from({ length: 4 }, hex);
 
   function index() {
-    const idx = new VpdqReplicaIndex();
+    const idx = new VpdqIndex();
     idx.add(1, signal(a.map((h) => [h, 100])));
     idx.add(2, signal([...b.map((h): [string, number] => [h, 90]), [a[0], 10]])); // a[0] below quality: ignored
     return idx;

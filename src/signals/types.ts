@@ -1,0 +1,32 @@
+/**
+ * What a signal type is: the content it applies to, how a value is validated and normalised
+ * (with the reference's messages), how two values compare, and the index that stores it. Each
+ * type declares itself in src/signals/<type>/type.ts; src/signals/registry.ts lists them.
+ */
+import type { SignalIndex } from '../index/types.js';
+
+export const CONTENT_TYPES = ['photo', 'video'] as const;
+export type ContentType = (typeof CONTENT_TYPES)[number];
+
+export interface SignalComparison {
+  readonly match: boolean;
+  /** Distance for distance-based types (PDQ: Hamming bits); null for exact-match types. */
+  readonly distance: number | null;
+  readonly detail?: Readonly<Record<string, number>>;
+}
+
+export interface SignalType<Name extends string = string> {
+  /** As python-threatexchange / HMA name it (`pdq`, `video_md5`, `vpdq`). */
+  readonly name: Name;
+  readonly contentTypes: readonly ContentType[];
+  /** In HMA's default configuration (pdq and video_md5 are; vpdq is an extension there). */
+  readonly hmaDefault: boolean;
+  /** The match threshold the reference uses by default; null for exact matching. */
+  readonly defaultThreshold: number | null;
+  /** Returns the normalised value or throws HmaError('invalid_input') with the reference's reason. */
+  validate(value: string): string;
+  /** Compares two already valid values; `threshold` overrides the default. */
+  compare(a: string, b: string, threshold?: number): SignalComparison;
+  /** A new, empty index of this type's values (entry id = bank content id). */
+  newIndex(): SignalIndex;
+}
