@@ -7,9 +7,12 @@
  * peers sits higher.
  */
 const floors = [
-  { name: 'base', folders: ['errors', 'config'], above: { config: ['errors'] } },
+  { name: 'errors', folders: ['errors'] },
+  // The pure core, right above the errors it throws: a signal type carries its index, so
+  // signals sits above index; config validates SIGNAL_TYPES against the signal registry.
+  { name: 'core', folders: ['index', 'signals'], above: { signals: ['index'] } },
+  { name: 'config', folders: ['config'] },
   { name: 'observability', folders: ['observability'] },
-  { name: 'core', folders: ['signals', 'index'], above: { index: ['signals'] } },
   // Security's crypto (secrets, keyring) is an adapter like the others: curation seals
   // exchange credentials with it; the rest of security (auth, audit) sits higher.
   { name: 'adapters', folders: ['media', 'hashing', 'kafka', 'postgres', 'backing-services', 'security-crypto'] },

@@ -1,13 +1,47 @@
 /**
  * Bit helpers shared by the indexes: hex ⇄ 32-bit words and Hamming distance.
  *
- * Word layout, rendering and distance are those of src/signals/pdq/hash256.ts (word i holds
- * bits 32i..32i+31 and is rendered by hex digits (W−1−i)·8 .. (W−i)·8−1); this module adds
- * validated parsing of any width and the index's lookup tables.
+ * Word layout: word i holds bits 32i..32i+31 and is rendered by hex digits (W−1−i)·8 .. (W−i)·8−1,
+ * the layout of PDQ values in src/signals/pdq/hash256.ts, which takes its word-level primitives
+ * (rendering, popcount, 256-bit distance) from here; this module also parses any width.
  */
 import { invalidInput } from '../errors/errors.js';
 
-export { HASH256_WORDS, hamming256, popcount32, wordsToHex } from '../signals/pdq/hash256.js';
+/** Words of a 256-bit PDQ hash. */
+export const HASH256_WORDS = 8;
+const HEX_DIGITS = '0123456789abcdef';
+
+/** Renders words as lower-case hex, highest word first (any width: also MD5's 4 words). */
+export function wordsToHex(words: ArrayLike<number>): string {
+  let out = '';
+  for (let i = words.length - 1; i >= 0; i--) {
+    const w = words[i];
+    for (let shift = 28; shift >= 0; shift -= 4) out += HEX_DIGITS[(w >>> shift) & 0xf];
+  }
+  return out;
+}
+
+/** Number of set bits of a 32-bit value (SWAR popcount). */
+export function popcount32(v: number): number {
+  v = v - ((v >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  v = (v + (v >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(v, 0x01010101) >>> 24;
+}
+
+/** Hamming distance of two 256-bit values stored at word offsets `ao` and `bo` (the indexes keep hashes packed). */
+export function hamming256(a: Uint32Array, ao: number, b: Uint32Array, bo: number): number {
+  return (
+    popcount32(a[ao] ^ b[bo]) +
+    popcount32(a[ao + 1] ^ b[bo + 1]) +
+    popcount32(a[ao + 2] ^ b[bo + 2]) +
+    popcount32(a[ao + 3] ^ b[bo + 3]) +
+    popcount32(a[ao + 4] ^ b[bo + 4]) +
+    popcount32(a[ao + 5] ^ b[bo + 5]) +
+    popcount32(a[ao + 6] ^ b[bo + 6]) +
+    popcount32(a[ao + 7] ^ b[bo + 7])
+  );
+}
 
 /** Words of a 128-bit MD5 digest. */
 export const HASH128_WORDS = 4;
