@@ -8,9 +8,9 @@
  * URL, every redirect target and every address a host name resolves to is checked, as
  * curators can point exchanges at URLs of their choosing (remote_file, base_url_override).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { isHmaError } from '../errors/errors.js';
+import { backoffDelayMs, sleep } from '../retry/backoff.js';
 import { guardedLookup } from '../media/fetch.js';
 import { checkUrl, type UrlPolicy } from '../media/url-policy.js';
 import { ExchangeError } from './errors.js';
@@ -194,10 +194,10 @@ export function createHttpClient(opts: Partial<HttpOptions> = {}): HttpClient {
           return await attempt(req);
         } catch (err) {
           if (!(err instanceof ExchangeError) || !err.retryable || n >= retries) throw err;
-          const backoff = Math.random() * o.backoffMs * 2 ** n;
+          const backoff = backoffDelayMs({ baseMs: o.backoffMs, capMs: Infinity, jitter: 'full' }, n + 1);
           const wait = err.retryAfterMs ?? backoff;
           if (wait > o.maxInlineWaitMs) throw err;
-          await sleep(wait, undefined, { signal: req.signal });
+          await sleep(wait, req.signal);
         }
       }
     },

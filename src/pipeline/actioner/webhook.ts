@@ -6,6 +6,7 @@
  * Signing the timestamp with the body lets receivers refuse replays of old calls.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { backoffDelayMs, sleep } from '../../retry/backoff.js';
 
 export const SIGNATURE_HEADER = 'x-hma-signature';
 export const IDEMPOTENCY_HEADER = 'x-hma-idempotency-key';
@@ -44,12 +45,11 @@ export type WebhookOutcome =
   | { readonly ok: false; readonly reason: string; readonly attempts: number };
 
 const retryableStatus = (s: number) => s === 408 || s === 429 || s >= 500;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function callWebhook(call: WebhookCall, policy: WebhookPolicy): Promise<WebhookOutcome> {
   let last = '';
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-    if (attempt > 1) await sleep(Math.min(30_000, policy.backoffMs * 2 ** (attempt - 2)));
+    if (attempt > 1) await sleep(backoffDelayMs({ baseMs: policy.backoffMs, capMs: 30_000, jitter: 'none' }, attempt - 1));
     try {
       const res = await fetch(call.url, {
         method: 'POST',
