@@ -11,7 +11,7 @@
  */
 import { isHmaError } from '../errors/errors.js';
 import { backoffDelayMs, sleep } from '../retry/backoff.js';
-import { discard, isTransientNetworkError, errnoOf, OutboundError, outboundFetch, readCapped as readBody } from '../net/outbound.js';
+import { discard, isTransientNetworkError, errnoOf, OutboundError, outboundFetch, readCapped as readBody, type OutboundResponse } from '../net/outbound.js';
 import type { UrlPolicy } from '../net/url-policy.js';
 import { ExchangeError } from './errors.js';
 
@@ -79,7 +79,7 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
-async function readCapped(res: Response, max: number, what: string): Promise<string> {
+async function readCapped(res: OutboundResponse, max: number, what: string): Promise<string> {
   try {
     return (await readBody(res, max)).toString('utf8');
   } catch (err) {
@@ -107,7 +107,7 @@ export function createHttpClient(opts: Partial<HttpOptions> = {}): HttpClient {
   async function attempt(req: HttpRequest): Promise<HttpResponse> {
     const deadline = AbortSignal.timeout(o.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
-    let res: Response;
+    let res: OutboundResponse;
     try {
       res = await get(req.url, {
         method: req.method ?? 'GET',

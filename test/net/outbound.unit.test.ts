@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchMedia } from '../../src/media/fetch.js';
-import { isTransientNetworkError, OutboundError, outboundFetch, readCapped } from '../../src/net/outbound.js';
+import { isTransientNetworkError, OutboundError, outboundFetch, readCapped, type OutboundResponse } from '../../src/net/outbound.js';
 import { callWebhook } from '../../src/pipeline/actioner/webhook.js';
 
 interface Seen {
@@ -50,7 +50,7 @@ afterAll(() => {
 });
 
 const last = () => seen.at(-1) as Seen;
-const text = async (res: Response) => (await readCapped(res, 1000)).toString();
+const text = async (res: OutboundResponse) => (await readCapped(res, 1000)).toString();
 
 describe('the one outbound HTTP path', () => {
   const follow = outboundFetch({ maxRedirects: 3 });
