@@ -128,7 +128,8 @@ export function createHttpClient(opts: Partial<HttpOptions> = {}): HttpClient {
       if (err instanceof OutboundError) throw new ExchangeError('upstream', `${req.what}: ${err.message}`);
       if (deadline.aborted) throw new ExchangeError('transient', `${req.what}: timed out after ${o.timeoutMs} ms`);
       const code = errnoOf(err);
-      if (isTransientNetworkError(err) || err instanceof TypeError) {
+      // Any network failure, named by its code only: its message may carry the URL.
+      if (isTransientNetworkError(err) || err instanceof TypeError || code !== '') {
         throw new ExchangeError('transient', `${req.what}: connection failed${code ? ` (${code})` : ''}`);
       }
       throw new ExchangeError('transient', `${req.what}: ${(err as Error).message}`);
