@@ -13,6 +13,8 @@ const floors = [
   { name: 'core', folders: ['index', 'signals'], above: { signals: ['index'] } },
   { name: 'config', folders: ['config'] },
   { name: 'observability', folders: ['observability'] },
+  // Outbound HTTP (URL policy, guarded connections, redirects) and the one backoff rule, below every adapter that calls out.
+  { name: 'net', folders: ['retry', 'net'], above: { net: ['retry'] } },
   // Security's crypto (secrets, keyring) is an adapter like the others: curation seals
   // exchange credentials with it; the rest of security (auth, audit) sits higher.
   { name: 'adapters', folders: ['media', 'hashing', 'kafka', 'postgres', 'backing-services', 'security-crypto'] },

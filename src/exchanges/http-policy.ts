@@ -7,7 +7,7 @@
  */
 import type { Config } from '../config/config.js';
 import { urlPolicyFrom } from '../media/policy-from-config.js';
-import type { UrlPolicy } from '../media/url-policy.js';
+import type { UrlPolicy } from '../net/url-policy.js';
 import { baseUrlMap } from './session.js';
 
 export function exchangeUrlPolicy(config: Config): UrlPolicy {

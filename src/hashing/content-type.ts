@@ -4,6 +4,7 @@
  * counts as a photo (GIFs included: their first frame is hashed), including those it refuses,
  * so that hashing can say which format it refused; other ISO-BMFF brands are video.
  */
+import path from 'node:path';
 import type { ContentType } from '../signals/registry.js';
 import { sniffImage } from './image-format.js';
 
@@ -21,19 +22,25 @@ export function sniffContentType(head: Uint8Array): ContentType | undefined {
   return undefined;
 }
 
-const PHOTO_EXT = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.bmp', '.tif', '.tiff', '.avif', '.heic', '.heif']);
-const VIDEO_EXT = new Set(['.mp4', '.m4v', '.mov', '.avi', '.mkv', '.webm', '.mpg', '.mpeg', '.ts', '.flv', '.3gp', '.wmv']);
+/**
+ * The one file-extension table (CLI, `hma scan`, submissions by URL or file name). .ts is an MPEG transport stream, a video container.
+ */
+const BY_EXTENSION: Readonly<Record<string, ContentType>> = {
+  '.jpg': 'photo', '.jpeg': 'photo', '.png': 'photo', '.gif': 'photo', '.webp': 'photo', '.bmp': 'photo',
+  '.tif': 'photo', '.tiff': 'photo', '.avif': 'photo', '.heic': 'photo', '.heif': 'photo',
+  '.mp4': 'video', '.m4v': 'video', '.mov': 'video', '.avi': 'video', '.mkv': 'video', '.webm': 'video',
+  '.mpg': 'video', '.mpeg': 'video', '.ts': 'video', '.flv': 'video', '.3gp': 'video', '.wmv': 'video',
+};
 
+/** photo or video from a file name's (or URL path's) extension; undefined when it is not a known media extension. */
 export function contentTypeFromExtension(filename: string): ContentType | undefined {
-  const dot = filename.lastIndexOf('.');
-  const ext = dot >= 0 ? filename.slice(dot).toLowerCase() : '';
-  if (PHOTO_EXT.has(ext)) return 'photo';
-  if (VIDEO_EXT.has(ext)) return 'video';
-  return undefined;
+  const ext = path.posix.extname(filename).toLowerCase();
+  return Object.hasOwn(BY_EXTENSION, ext) ? BY_EXTENSION[ext] : undefined;
 }
 
 /** MIME type → content type as HMA maps it: image/* → photo, video/* → video. */
-export function contentTypeFromMime(mime: string): ContentType | undefined {
+export function contentTypeFromMime(mime: string | undefined): ContentType | undefined {
+  if (mime === undefined || !mime.includes('/')) return undefined;
   const major = mime.split('/')[0]?.trim().toLowerCase();
   if (major === 'image') return 'photo';
   if (major === 'video') return 'video';

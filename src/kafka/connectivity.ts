@@ -3,6 +3,7 @@
  * log lines and for our own log sites: during an outage the health probe (health.ts)
  * logs the state change once, and these errors are demoted instead of repeated.
  */
+import { backoffDelayMs, type Backoff } from '../retry/backoff.js';
 
 /** Connection-level failures as kafkajs words them in errors and log lines. */
 const connectivityText = new RegExp(
@@ -73,17 +74,19 @@ export function isRegistryUnreachable(err: unknown): boolean {
  * parts that connect to Kafka or the registry and must not give up while they are down.
  * Resolves undefined if `stopped()` turns true first (checked at least every 100 ms).
  */
+const reconnectBackoff: Backoff = { baseMs: 500, capMs: 5000, jitter: 'none' };
+
 export async function keepTrying<T>(
   attempt: () => Promise<T>,
   opts: { readonly stopped: () => boolean; readonly onError: (err: unknown) => void },
 ): Promise<T | undefined> {
-  for (let delay = 500; !opts.stopped(); delay = Math.min(5000, delay * 2)) {
+  for (let retry = 1; !opts.stopped(); retry++) {
     try {
       return await attempt();
     } catch (err) {
       if (opts.stopped()) return undefined;
       opts.onError(err);
-      for (const until = Date.now() + delay; Date.now() < until && !opts.stopped(); ) {
+      for (const until = Date.now() + backoffDelayMs(reconnectBackoff, retry); Date.now() < until && !opts.stopped(); ) {
         await new Promise((r) => setTimeout(r, Math.min(100, until - Date.now())));
       }
     }

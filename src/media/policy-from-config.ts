@@ -1,7 +1,7 @@
 /** Builds the media fetching policy and limits from the process config. */
 import type { Config } from '../config/config.js';
 import type { FetchLimits } from './fetch.js';
-import type { UrlPolicy } from './url-policy.js';
+import type { UrlPolicy } from '../net/url-policy.js';
 
 export function urlPolicyFrom(config: Config): UrlPolicy {
   return {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HmaError } from '../../src/errors/errors.js';
 import { fetchMedia, type FetchLimits } from '../../src/media/fetch.js';
-import { checkUrl, type UrlPolicy } from '../../src/media/url-policy.js';
+import { checkUrl, type UrlPolicy } from '../../src/net/url-policy.js';
 
 const limits: FetchLimits = { maxBytes: 1000, timeoutMs: 2000, maxRedirects: 3 };
 const production: UrlPolicy = { allowedHostnames: [], privateHostsAllowed: [], allowLoopback: false };

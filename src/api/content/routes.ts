@@ -9,7 +9,7 @@ import type { Config } from '../../config/config.js';
 import { invalidInput } from '../../errors/errors.js';
 import { formParts, partBytes } from '../media-input/multipart.js';
 import type { ContentSubmittedValue } from '../../kafka/values.js';
-import { preflightUrl } from '../../media/fetch.js';
+import { preflightUrl } from '../../net/outbound.js';
 import { urlPolicyFrom } from '../../media/policy-from-config.js';
 import type { SubmissionInput } from '../../pipeline/submit/submission.js';
 

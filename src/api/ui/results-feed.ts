@@ -4,10 +4,9 @@
  * the topic's end so the page is not empty, keeps the last `capacity` results, and tells
  * subscribers (server-sent event streams) about each new one.
  */
-import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
-import { withAdmin } from '../../kafka/client.js';
+import type { Kafka } from 'kafkajs';
 import type { TopicCodec } from '../../kafka/codec.js';
+import { TopicTail } from '../../kafka/tail.js';
 import type { MatchResultValue } from '../../kafka/values.js';
 import { log } from '../../observability/logger.js';
 import { topicName } from '../../../topology/topics.js';
@@ -59,8 +58,7 @@ export class ResultsFeed {
   private buffer: LiveResult[] = [];
   private nextSeq = 1;
   private current: FeedState = { state: 'idle' };
-  private consumer: Consumer | undefined;
-  private groupId: string | undefined;
+  private tail: TopicTail | undefined;
   private starting: Promise<void> | undefined;
   private readonly listeners = new Set<(r: LiveResult) => void>();
   private readonly logger = log('ui-results');
@@ -94,26 +92,11 @@ export class ResultsFeed {
   }
 
   private async start(): Promise<void> {
-    const topic = topicName(this.prefix, 'match.results');
-    const groupId = `${this.prefix}ui-results.${randomUUID()}`;
-    this.groupId = groupId;
-    await withAdmin(this.kafka(), async (admin) => {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: offsets.map((o) => ({
-          partition: o.partition,
-          offset: String(Math.max(Number(o.low), Number(o.high) - this.backfill)),
-        })),
-      });
-    });
-    const consumer = this.kafka().consumer({ groupId, maxWaitTimeInMs: 250 });
-    this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic] });
-    await consumer.run({
-      autoCommit: false,
+    const tail = new TopicTail(this.kafka(), {
+      groupIdPrefix: `${this.prefix}ui-results.`,
+      topics: [topicName(this.prefix, 'match.results')],
+      backfill: this.backfill,
+      maxWaitTimeInMs: 250,
       eachMessage: async ({ message }) => {
         if (!message.value) return;
         try {
@@ -123,6 +106,8 @@ export class ResultsFeed {
         }
       },
     });
+    this.tail = tail;
+    await tail.start();
   }
 
   push(result: LiveResult): void {
@@ -145,11 +130,6 @@ export class ResultsFeed {
     this.listeners.clear();
     // A start stuck on an unreachable broker must not hold up shutdown for long.
     await Promise.race([this.starting, new Promise((r) => setTimeout(r, 5000).unref())]);
-    if (this.consumer) {
-      await this.consumer.disconnect().catch(() => undefined);
-      // The group only ever served this process: do not leave it on the broker.
-      const groupId = this.groupId;
-      if (groupId) await withAdmin(this.kafka(), (a) => a.deleteGroups([groupId])).catch(() => undefined);
-    }
+    await this.tail?.stop();
   }
 }

@@ -1,4 +1,5 @@
 /** When to fetch an exchange next, from how its last run ended. Pure. */
+import { backoffDelayMs } from '../../retry/backoff.js';
 
 export type RunOutcome =
   | { readonly kind: 'done'; readonly upToDate: boolean; readonly items: number }
@@ -18,8 +19,7 @@ export interface ScheduleSettings {
 
 /** Exponential back-off with "equal jitter": half fixed, half random, so fetchers spread out. */
 export function backoffMs(failures: number, s: ScheduleSettings, random: () => number = Math.random): number {
-  const ceiling = Math.min(s.backoffMaxMs, s.backoffBaseMs * 2 ** Math.max(0, failures - 1));
-  return ceiling / 2 + random() * (ceiling / 2);
+  return backoffDelayMs({ baseMs: s.backoffBaseMs, capMs: s.backoffMaxMs, jitter: 'equal' }, failures, random);
 }
 
 /** Delay before the next run; `failures` counts consecutive failures including this outcome. */

@@ -1,11 +1,15 @@
 /**
  * Webhook calls of the actioner: a JSON body signed with HMAC-SHA256, retried with
  * backoff on timeouts, connection errors, 408, 429 and 5xx; any other answer is final.
+ * Sent through the one outbound HTTP path (src/net/outbound.ts) without following redirects:
+ * a signed call goes only where the operator pointed it (a redirect is a failed attempt).
  *
  * Signature header: `X-HMA-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
  * Signing the timestamp with the body lets receivers refuse replays of old calls.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { discard, isTransientStatus, outboundFetch } from '../../net/outbound.js';
+import { backoffDelayMs, sleep } from '../../retry/backoff.js';
 
 export const SIGNATURE_HEADER = 'x-hma-signature';
 export const IDEMPOTENCY_HEADER = 'x-hma-idempotency-key';
@@ -43,15 +47,14 @@ export type WebhookOutcome =
   | { readonly ok: true; readonly status: number; readonly attempts: number }
   | { readonly ok: false; readonly reason: string; readonly attempts: number };
 
-const retryableStatus = (s: number) => s === 408 || s === 429 || s >= 500;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const post = outboundFetch({ maxRedirects: 0 });
 
 export async function callWebhook(call: WebhookCall, policy: WebhookPolicy): Promise<WebhookOutcome> {
   let last = '';
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-    if (attempt > 1) await sleep(Math.min(30_000, policy.backoffMs * 2 ** (attempt - 2)));
+    if (attempt > 1) await sleep(backoffDelayMs({ baseMs: policy.backoffMs, capMs: 30_000, jitter: 'none' }, attempt - 1));
     try {
-      const res = await fetch(call.url, {
+      const res = await post(call.url, {
         method: 'POST',
         headers: {
           ...call.headers,
@@ -61,12 +64,11 @@ export async function callWebhook(call: WebhookCall, policy: WebhookPolicy): Pro
         },
         body: call.body,
         signal: AbortSignal.timeout(policy.timeoutMs),
-        redirect: 'error',
       });
-      await res.arrayBuffer().catch(() => undefined); // free the connection
+      await discard(res);
       if (res.ok) return { ok: true, status: res.status, attempts: attempt };
       last = `HTTP ${res.status}`;
-      if (!retryableStatus(res.status)) return { ok: false, reason: `${last} (not retried)`, attempts: attempt };
+      if (!isTransientStatus(res.status)) return { ok: false, reason: `${last} (not retried)`, attempts: attempt };
     } catch (err) {
       last = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     }

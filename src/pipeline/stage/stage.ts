@@ -35,6 +35,7 @@ import { isOutageError, keepTrying } from '../../kafka/connectivity.js';
 import type { DeadLetterValue, TopicValues } from '../../kafka/values.js';
 import { log } from '../../observability/logger.js';
 import { topicName, type TopicName } from '../../../topology/topics.js';
+import { backoffDelayMs, sleep, type Backoff } from '../../retry/backoff.js';
 import { classify, malformedEvent, type DeadLetterReason } from '../deadletter/reasons.js';
 import { LagMonitor } from './lag.js';
 import { pipelineMetrics as m } from './metrics.js';
@@ -110,7 +111,10 @@ interface Processed {
   readonly afterCommit?: () => Promise<void>;
 }
 
-const RETRY_CAP_MS = 30_000;
+/** Retries of a handler: the configured base, doubling, at most 30 s apart. */
+const handlerBackoff = (baseMs: number): Backoff => ({ baseMs, capMs: 30_000, jitter: 'none' });
+/** Waiting for the schema registry to come back. */
+const registryBackoff: Backoff = { baseMs: 250, capMs: 30_000, jitter: 'none' };
 const HEARTBEAT_EVERY_MS = 1000;
 
 /** The consumer group of a stage: one per stage and deployment prefix. */
@@ -470,7 +474,7 @@ export class Stage<I extends TopicName> {
           const c = classify(err);
           m.errors.inc({ stage, reason: c.reason });
           if (c.disposition === 'retry' && attempt < cfg.PIPELINE_RETRY_ATTEMPTS && !this.stopping) {
-            await sleep(Math.min(RETRY_CAP_MS, cfg.PIPELINE_RETRY_BACKOFF_MS * 2 ** (attempt - 1)));
+            await sleep(backoffDelayMs(handlerBackoff(cfg.PIPELINE_RETRY_BACKOFF_MS), attempt));
             continue;
           }
           if (c.reason === 'internal_error') this.logger.error({ err, offset: message.offset, partition }, 'unexpected failure: dead-lettering');
@@ -485,12 +489,12 @@ export class Stage<I extends TopicName> {
 
   /** Decodes, waiting while the registry cannot be reached (the event is not malformed, the registry is away). */
   private async decodeWaiting(bytes: Buffer): Promise<TopicValues[I]> {
-    for (let delay = 250; ; delay = Math.min(RETRY_CAP_MS, delay * 2)) {
+    for (let retry = 1; ; retry++) {
       try {
         return await this.deps.codec.decode(this.spec.input, bytes);
       } catch (err) {
         if ((err as { code?: unknown }).code !== 'unavailable' || this.stopping) throw err;
-        await sleep(delay);
+        await sleep(backoffDelayMs(registryBackoff, retry));
       }
     }
   }
@@ -537,5 +541,3 @@ function nonRetriable(message: string): Error {
   // restart it, so it rejoins and reads the committed offsets afresh.
   return Object.assign(new Error(message), { retriable: false });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
 /** The image and video files under a folder, for `hma scan`. */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { contentTypeOfFile } from './submission.js';
+import { contentTypeFromExtension } from '../../hashing/content-type.js';
 
 export interface MediaFile {
   readonly path: string;
@@ -15,7 +15,7 @@ export async function mediaFilesUnder(dir: string): Promise<MediaFile[]> {
   const out: MediaFile[] = [];
   for (const e of entries) {
     if (!e.isFile()) continue;
-    const contentType = contentTypeOfFile(e.name);
+    const contentType = contentTypeFromExtension(e.name);
     if (!contentType) continue;
     const file = path.join(e.parentPath, e.name);
     out.push({ path: file, contentType, bytes: (await stat(file)).size });

@@ -3,10 +3,10 @@
  * the stage that gave up on them. Reads both topics (committed only) from their
  * ends as they were when `start` was called, so start it before submitting.
  */
-import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Config } from '../../config/config.js';
 import type { TopicCodec } from '../../kafka/codec.js';
+import { TopicTail } from '../../kafka/tail.js';
 import type { DeadLetterValue, MatchResultValue } from '../../kafka/values.js';
 import { topicName } from '../../../topology/topics.js';
 
@@ -21,7 +21,7 @@ export interface WatcherDeps {
 }
 
 export class ResultsWatcher {
-  private consumer: Consumer | undefined;
+  private tail: TopicTail | undefined;
   private readonly outcomes = new Map<string, Outcome>();
   private readonly waiters = new Set<() => void>();
   private readonly results: string;
@@ -33,23 +33,10 @@ export class ResultsWatcher {
   }
 
   async start(): Promise<void> {
-    const groupId = `${this.deps.config.TOPIC_PREFIX}watch.${randomUUID()}`;
-    const admin = this.deps.kafka.admin();
-    await admin.connect();
-    try {
-      // A new group starting exactly at today's ends: nothing produced after this call is missed.
-      for (const topic of [this.results, this.deadletters]) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({ groupId, topic, partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })) });
-      }
-    } finally {
-      await admin.disconnect();
-    }
-    const consumer = this.deps.kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 200 });
-    this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topics: [this.results, this.deadletters] });
-    await consumer.run({
+    const tail = new TopicTail(this.deps.kafka, {
+      groupIdPrefix: `${this.deps.config.TOPIC_PREFIX}watch.`,
+      topics: [this.results, this.deadletters],
+      maxWaitTimeInMs: 200,
       eachMessage: async ({ topic, message }) => {
         if (!message.value) return;
         if (topic === this.results) {
@@ -62,6 +49,8 @@ export class ResultsWatcher {
         }
       },
     });
+    this.tail = tail;
+    await tail.start();
   }
 
   /** The submission a dead letter is about, from the original event's bytes (if they decode). */
@@ -122,6 +111,6 @@ export class ResultsWatcher {
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    await this.tail?.stop();
   }
 }

@@ -4,7 +4,7 @@
  * and ids. One place for the rules the API, `hma submit` and `hma scan` share.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
+import { contentTypeFromExtension, contentTypeFromMime } from '../../hashing/content-type.js';
 import { HmaError, invalidInput } from '../../errors/errors.js';
 import { mediaInline, mediaUrl, type ContentSubmittedValue } from '../../kafka/values.js';
 import { CONTENT_TYPES } from '../../signals/registry.js';
@@ -25,24 +25,6 @@ export interface SubmissionInput {
 
 const MAX_ID_LENGTH = 512;
 
-const byExtension: Readonly<Record<string, 'photo' | 'video'>> = {
-  '.jpg': 'photo', '.jpeg': 'photo', '.png': 'photo', '.gif': 'photo', '.webp': 'photo', '.bmp': 'photo',
-  '.tif': 'photo', '.tiff': 'photo', '.avif': 'photo', '.heic': 'photo', '.heif': 'photo',
-  '.mp4': 'video', '.m4v': 'video', '.mov': 'video', '.webm': 'video', '.mkv': 'video', '.avi': 'video',
-  '.mpg': 'video', '.mpeg': 'video', '.3gp': 'video', '.wmv': 'video', '.flv': 'video',
-};
-
-/** photo or video from a file name's extension, if it is a known media extension. */
-export function contentTypeOfFile(fileName: string): 'photo' | 'video' | undefined {
-  return byExtension[path.extname(fileName).toLowerCase()];
-}
-
-export function contentTypeOfMime(mime: string | undefined): 'photo' | 'video' | undefined {
-  if (mime?.startsWith('image/')) return 'photo';
-  if (mime?.startsWith('video/')) return 'video';
-  return undefined;
-}
-
 function contentTypeOf(input: SubmissionInput): string {
   if (input.contentType !== undefined) {
     if (!(CONTENT_TYPES as readonly string[]).includes(input.contentType)) {
@@ -53,8 +35,8 @@ function contentTypeOf(input: SubmissionInput): string {
   const m = input.media;
   const guess =
     m.kind === 'url'
-      ? contentTypeOfFile(safePathname(m.url))
-      : contentTypeOfMime(m.mimeType) ?? (m.fileName ? contentTypeOfFile(m.fileName) : undefined);
+      ? contentTypeFromExtension(safePathname(m.url))
+      : contentTypeFromMime(m.mimeType) ?? (m.fileName ? contentTypeFromExtension(m.fileName) : undefined);
   if (!guess) throw invalidInput('content_type is required when it cannot be told from the media type or file name');
   return guess;
 }

@@ -1,5 +1,5 @@
 /**
- * Which URLs media fetching may reach. Pure: the fetcher asks it about the URL
+ * Which URLs outbound HTTP may reach. Pure: src/net/outbound.ts asks it about the URL
  * before connecting, about every redirect target, and about the address each
  * host name actually resolved to (so DNS tricks and redirects cannot reach
  * private networks).
