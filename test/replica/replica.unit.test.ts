@@ -28,7 +28,7 @@ describe('MatchReplica', () => {
     r.applySignal('pdq:11', signal(11, 2, B)); // bank 2 not (yet) known
     expect(r.rawLookup('pdq', A, 31).map((m) => [m.contentId, m.distance, m.bank.name])).toEqual([[10, 0, 'BANK_A']]);
     r.applyBank('2', bank(2, 'BANK_B'));
-    expect(r.rawLookup('pdq', A, 31).map((m) => m.contentId).sort()).toEqual([10, 11]);
+    expect(r.rawLookup('pdq', A, 31).map((m) => m.contentId).sort((a, b) => a - b)).toEqual([10, 11]);
     r.applyBank('2', null);
     expect(r.rawLookup('pdq', A, 31).map((m) => m.contentId)).toEqual([10]);
   });
@@ -59,7 +59,7 @@ describe('MatchReplica', () => {
     r.applySignal('pdq:3', signal(3, 1, A, nowMs / 1000 + 60)); // disabled for another minute
     r.applySignal('pdq:4', signal(4, 1, A, nowMs / 1000 - 60)); // re-enabled a minute ago
     r.applySignal('pdq:5', signal(5, 1, A, null)); // enabled
-    expect(r.enabledLookup('pdq', A, 0).map((m) => m.contentId).sort()).toEqual([1, 4, 5]);
+    expect(r.enabledLookup('pdq', A, 0).map((m) => m.contentId).sort((a, b) => a - b)).toEqual([1, 4, 5]);
     expect(r.rawLookup('pdq', A, 0)).toHaveLength(5);
   });
 
