@@ -13,6 +13,8 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    // Each worker configures its logger and keyring from its config, as every `hma` process does.
+    setupFiles: ['test/support/process-setup.ts'],
     projects: [
       {
         extends: true,
