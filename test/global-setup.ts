@@ -26,7 +26,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   Object.assign(process.env, logs);
   console.log(`[hma test] logs of this run: ${logs.HMA_TEST_RUN_DIR}`);
   const cfg = loadConfig(process.env);
-  configureLogger(cfg);
+  configureLogger({ ...cfg, LOG_LEVEL: 'silent' }); // its lines go to the run's hma.log only
   await migrate(cfg, { direction: 'up' });
 
   return async () => {
