@@ -1,5 +1,5 @@
 /**
- * The filtering steps of a lookup (HMA §1.5 steps 2–5) over raw index matches that the caller
+ * The filtering steps of a lookup (docs/reference/hma-api.md §1.5 steps 2–5) over raw index matches that the caller
  * has joined with their content and bank: drop disabled content, drop banks the coinflip
  * excludes, keep only the requested banks, group by bank name (first-seen order).
  * `/m/raw_lookup` applies none of this.

@@ -38,7 +38,7 @@ export interface ContentMatch {
   readonly contentId: number;
   readonly distance: number;
   readonly bank: BankInfo;
-  /** HMA §2.8 value: 1 = enabled, 0 = disabled indefinitely, else epoch seconds. */
+  /** docs/reference/hma-api.md §2.8 value: 1 = enabled, 0 = disabled indefinitely, else epoch seconds. */
   readonly disableUntil: number;
   readonly detail?: Readonly<Record<string, number>>;
 }
@@ -167,7 +167,7 @@ export class MatchReplica {
     return out;
   }
 
-  /** Raw lookup minus disabled content (HMA §2.8); the coinflip is the caller's (matching rules). */
+  /** Raw lookup minus disabled content (docs/reference/hma-api.md §2.8); the coinflip is the caller's (matching rules). */
   enabledLookup(signalType: string, value: string, radius: number): ContentMatch[] {
     const now = Math.floor(this.clock() / 1000);
     return this.rawLookup(signalType, value, radius).filter((m) => isContentEnabled(m.disableUntil, now));

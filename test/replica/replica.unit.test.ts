@@ -50,7 +50,7 @@ describe('MatchReplica', () => {
     expect(r.stats('pdq')?.size).toBe(0);
   });
 
-  it('filters disabled content only in enabled lookups (HMA §2.8 magic values)', () => {
+  it('filters disabled content only in enabled lookups (docs/reference/hma-api.md §2.8 magic values)', () => {
     const nowMs = 1_800_000_000_000;
     const r = replica(nowMs);
     r.applyBank('1', bank(1, 'BANK_A'));
