@@ -13,6 +13,11 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    // Each worker configures its logger and keyring from its config, as every `hma` process does,
+    // and logs to a file that is printed for a failing test only (test/support/process-setup.ts).
+    setupFiles: ['test/support/process-setup.ts'],
+    // Console output of passing tests is not shown: the output is the test results.
+    silent: 'passed-only',
     projects: [
       {
         extends: true,

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The whole test suite (`npm test`): dependencies, system packages, backing services, vitest.
+# The whole test suite (`npm test`): dependencies, typecheck and lint, system packages, backing services, vitest.
 # Extra arguments go to vitest, e.g. `npm test -- test/foundation`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 ensure_node_modules
+# Types and lint first: a finding fails the run before any service is touched.
+npm run --silent typecheck
+npm run --silent lint
 # Imports run only downward (docs/ARCHITECTURE.md, "Layers").
 npm run --silent lint:deps
 ensure_system_packages

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config/config.js';
+import { configureLogger } from '../src/observability/logger.js';
 import { migrate } from '../src/postgres/migrate.js';
 import { acquireServices, describeServices } from './support/backing-services.js';
 import { removeRunArtifacts } from './support/cleanup.js';
@@ -25,6 +26,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   Object.assign(process.env, logs);
   console.log(`[hma test] logs of this run: ${logs.HMA_TEST_RUN_DIR}`);
   const cfg = loadConfig(process.env);
+  configureLogger({ ...cfg, LOG_LEVEL: 'silent' }); // its lines go to the run's hma.log only
   await migrate(cfg, { direction: 'up' });
 
   return async () => {

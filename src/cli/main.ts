@@ -1,11 +1,19 @@
 /** `hma`: one command line for every process and admin task. */
 import { Command } from 'commander';
-import { ConfigError } from '../config/config.js';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { configureLogger } from '../observability/logger.js';
+import { configureKeyring } from '../security/keyring.js';
 import { registerCommands } from './commands/index.js';
 
 const program = new Command('hma')
   .description('hma-stream: Kafka-native Hasher-Matcher-Actioner')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // The process's config, read once before any command runs, gives the logger and the keyring their settings.
+  .hook('preAction', () => {
+    const cfg = loadConfig(process.env);
+    configureLogger(cfg);
+    configureKeyring(cfg);
+  });
 await registerCommands(program, process.argv);
 
 try {

@@ -1,4 +1,4 @@
-/** HMA's naming rule for banks and exchanges (hma-api §2.1). */
+/** HMA's naming rule for banks and exchanges (docs/reference/hma-api.md §2.1). */
 import { invalidInput } from '../errors/errors.js';
 
 declare const bankNameBrand: unique symbol;

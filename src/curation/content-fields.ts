@@ -1,5 +1,5 @@
 /**
- * Validation of the client-supplied fields of bank content (hma-api §2.7, §2.8),
+ * Validation of the client-supplied fields of bank content (docs/reference/hma-api.md §2.7, §2.8),
  * with HMA's messages. Pure: no I/O.
  */
 import { invalidInput } from '../errors/errors.js';

@@ -33,7 +33,7 @@ export async function outboxBacklog(q: Queryable): Promise<number> {
   return num(rows[0]!.n);
 }
 
-/** What the database holds of one signal type: HMA's index build target (hma-api §2.4). */
+/** What the database holds of one signal type: HMA's index build target (docs/reference/hma-api.md §2.4). */
 export interface SignalTypeTarget {
   readonly count: number;
   /** Creation time of the newest signal, epoch seconds; -1 when there is none. */

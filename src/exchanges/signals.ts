@@ -1,7 +1,7 @@
 /**
  * From an upstream record's candidate signals to a stored update. Values are stored
  * normalized (the reference indexed the raw string, so an upper-case MD5 never
- * matched: exchanges.md §6 #1). A record left with no installed, valid signal is a
+ * matched: docs/reference/exchanges.md §6 #1). A record left with no installed, valid signal is a
  * delete, as HMA treats it.
  */
 import { log } from '../observability/logger.js';

@@ -1,5 +1,5 @@
 /**
- * Image bytes → pixels for PDQ, with sharp exactly as the spec's §2.4 prescribes (these are
+ * Image bytes → pixels for PDQ, with sharp exactly as docs/reference/pdq.md §2.4 prescribes (these are
  * the settings the reference outputs were computed with): no ICC transform, no EXIF rotation,
  * alpha dropped by the core (never composited), grey images hashed as grey.
  *

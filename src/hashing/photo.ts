@@ -11,7 +11,7 @@ import { lowQualityTooSmall } from './media-errors.js';
 
 export interface PhotoHashOptions extends DecodeOptions {
   readonly mode: PdqMode;
-  /** Also compute the 8 rotation/flip variants (from the DCT, spec §5). */
+  /** Also compute the 8 rotation/flip variants (from the DCT, docs/reference/pdq.md §5). */
   readonly dihedral?: boolean;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Video → RGB24 frames through the ffmpeg command line, arranged to give the same pixels as
- * the vPDQ reference's libav decoding (spec §8.1, verified bit-identical with FFmpeg 5.1):
+ * the vPDQ reference's libav decoding (docs/reference/pdq.md §8.1, verified bit-identical with FFmpeg 5.1):
  * first video stream, no autorotation, every decoded frame counted in output order
  * (passthrough timing), RGB24 by libswscale with SWS_AREA at the stream's size or D×D.
  */

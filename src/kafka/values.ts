@@ -16,7 +16,7 @@ export interface SignalChangeValue {
   readonly content_id: number;
   readonly bank_id: number;
   readonly value: string;
-  /** HMA §2.8: 1 (or null) = enabled, 0 = disabled indefinitely, else enabled from that epoch second. */
+  /** docs/reference/hma-api.md §2.8: 1 (or null) = enabled, 0 = disabled indefinitely, else enabled from that epoch second. */
   readonly disable_until_ts: number | null;
   readonly change_seq: number;
   readonly changed_at: EpochMillis;

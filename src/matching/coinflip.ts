@@ -1,5 +1,5 @@
 /**
- * Bank rollout coinflip (HMA §2.2). One draw c in [0, 1) per lookup call (per signal type),
+ * Bank rollout coinflip (docs/reference/hma-api.md §2.2). One draw c in [0, 1) per lookup call (per signal type),
  * shared by every bank; a bank takes part iff matching_enabled_ratio ≥ c, so inclusion is
  * nested (a bank with ratio r is seen whenever any bank with a smaller ratio is).
  *  - bypass → c = 0: every bank, ratio 0 included.

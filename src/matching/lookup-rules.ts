@@ -1,5 +1,5 @@
 /**
- * The filtering steps of a lookup (HMA §1.5 steps 2–5) over raw index matches joined with
+ * The filtering steps of a lookup (docs/reference/hma-api.md §1.5 steps 2–5) over raw index matches joined with
  * their content and bank: drop disabled content, drop banks the coinflip excludes, keep only
  * the requested banks. The one place this rule lives: LookupService applies it to every
  * /m/lookup, UI and pipeline lookup; `/m/raw_lookup` applies none of it.
@@ -9,7 +9,7 @@ import { isContentEnabled } from '../replica/content-enabled.js';
 
 export interface LookupCandidate {
   readonly bank: { readonly name: string; readonly ratio: number };
-  /** HMA §2.8 value: null/1 = enabled, 0 = disabled indefinitely, else epoch seconds. */
+  /** docs/reference/hma-api.md §2.8 value: null/1 = enabled, 0 = disabled indefinitely, else epoch seconds. */
   readonly disableUntil: number | null;
 }
 

@@ -4,9 +4,19 @@
  * secret values (and secrets registered at run time, such as the sealing keys) and of
  * known secret shapes (bearer tokens, our API tokens, `…PASSWORD=…` lines, URL
  * credentials), wherever they hide in a message.
+ *
+ * Its settings come from the process's config, passed once at start (`configureLogger`,
+ * called by the `hma` entry point, the test setup and the benchmarks); `log()` may be
+ * called earlier (e.g. at module load) and binds to that configuration on first use.
  */
 import { pino, type Logger, type LoggerOptions } from 'pino';
-import { config, type Config } from '../config/config.js';
+import type { Config } from '../config/config.js';
+
+/** What the logger reads of the config: levels, the log file, and the secrets it must never write. */
+export type LoggerConfig = Pick<
+  Config,
+  'LOG_LEVEL' | 'LOG_FILE' | 'LOG_FILE_LEVEL' | 'HMA_INSTANCE_ID' | 'SECRETS_KEY' | 'KAFKA_SASL_PASSWORD' | 'DATABASE_URL'
+>;
 
 /** Secret-bearing keys, redacted at the top level and two levels down. */
 const secretKeys = [
@@ -42,7 +52,7 @@ export function addLoggedSecret(value: string): void {
   if (escaped !== v) secretValues.add(escaped);
 }
 
-function configSecrets(cfg: Config): void {
+function configSecrets(cfg: LoggerConfig): void {
   for (const key of cfg.SECRETS_KEY.split(/[,\s]+/)) addLoggedSecret(key);
   addLoggedSecret(cfg.KAFKA_SASL_PASSWORD);
   try {
@@ -65,15 +75,15 @@ let root: Logger | undefined;
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const lower = (a: string, b: string) => (LEVELS.indexOf(a as never) <= LEVELS.indexOf(b as never) ? a : b);
 
-export function logger(): Logger {
+/** Builds the process's logger from its config; done once at process start (a later call is ignored). */
+export function configureLogger(cfg: LoggerConfig): Logger {
   if (root) return root;
-  const cfg = config();
   configSecrets(cfg);
-  const level = process.env.LOG_LEVEL ?? cfg.LOG_LEVEL;
+  const level = cfg.LOG_LEVEL;
   // LOG_FILE: every line also appended to a file (synchronously, so nothing is lost at exit), down to LOG_FILE_LEVEL if set.
-  const file = process.env.LOG_FILE ?? cfg.LOG_FILE;
+  const file = cfg.LOG_FILE;
   // The file never gets less than stdout: LOG_FILE_LEVEL only adds detail.
-  const fileLevel = lower(level, (process.env.LOG_FILE_LEVEL ?? cfg.LOG_FILE_LEVEL) || level);
+  const fileLevel = lower(level, cfg.LOG_FILE_LEVEL || level);
   const options: LoggerOptions = {
     level: file ? lower(level, fileLevel) : level,
     base: { instance: cfg.HMA_INSTANCE_ID },
@@ -92,7 +102,26 @@ export function logger(): Logger {
   return root;
 }
 
-/** A child logger for one component, e.g. log('hasher'). */
+/** The process's logger; configureLogger must have run (a process that logs without its config is a bug). */
+export function logger(): Logger {
+  if (!root) throw new Error('logger used before configureLogger(config): call it where the process loads its config');
+  return root;
+}
+
+/**
+ * A child logger for one component, e.g. log('hasher'). Modules take theirs at load time,
+ * possibly before the process has configured the logger: such a child is made on first use.
+ */
 export function log(component: string): Logger {
-  return logger().child({ component });
+  if (root) return root.child({ component });
+  let child: Logger | undefined;
+  const target = (): Logger => (child ??= logger().child({ component }));
+  return new Proxy({} as Logger, {
+    get: (_t, key) => {
+      const value: unknown = Reflect.get(target(), key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target()) : value;
+    },
+    set: (_t, key, value) => Reflect.set(target(), key, value),
+    has: (_t, key) => Reflect.has(target(), key),
+  });
 }

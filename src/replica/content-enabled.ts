@@ -1,6 +1,6 @@
 /**
  * Whether bank content takes part in lookups, from its disable_until_ts (epoch seconds), per
- * HMA §2.8: null (never set) or 1 → enabled; 0 → disabled indefinitely; any other value → disabled
+ * docs/reference/hma-api.md §2.8: null (never set) or 1 → enabled; 0 → disabled indefinitely; any other value → disabled
  * until that instant, enabled once now ≥ it. Disabled content stays in the indexes and is
  * filtered at lookup time, so enabling it again needs no index change.
  */

@@ -102,6 +102,7 @@ export class ReplicaFeed {
     private readonly replica: MatchReplica,
     private readonly groupPrefix: string,
   ) {
+    // oxlint-disable-next-line typescript/no-this-alias -- the staleness gauge reads the latest feed, not an alias for `this` in a closure
     watched = this;
   }
 

@@ -22,7 +22,7 @@ export interface ContentMatch {
   readonly contentId: number;
   readonly distance: number;
   readonly bank: BankInfo;
-  /** HMA §2.8 value: 1 = enabled, 0 = disabled indefinitely, else epoch seconds. */
+  /** docs/reference/hma-api.md §2.8 value: 1 = enabled, 0 = disabled indefinitely, else epoch seconds. */
   readonly disableUntil: number;
   readonly detail?: Readonly<Record<string, number>>;
 }

@@ -21,7 +21,7 @@ export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
 
 /**
  * HMA's codes on its own routes (config `hma`): HMA answers every media-URL fetch failure
- * with 400 `Failed to fetch URL: …` (hma-api §1.4), retryable or not; our /v1 routes keep 502
+ * with 400 `Failed to fetch URL: …` (docs/reference/hma-api.md §1.4), retryable or not; our /v1 routes keep 502
  * for the retryable ones.
  */
 export const hmaHttpStatusOf: Readonly<Record<ErrorCode, number>> = { ...httpStatusOf, fetch_transient: 400 };

@@ -6,7 +6,7 @@
  */
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { config, type Config } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import { HmaError } from '../errors/errors.js';
 import { addLoggedSecret, log } from '../observability/logger.js';
 import { generateKey, parseKeys, type Keyring } from './secrets.js';
@@ -64,10 +64,23 @@ function readKeyring(cfg: KeyringConfig): Keyring & { readonly generated: boolea
 }
 
 let current: Keyring | undefined;
+let processConfig: KeyringConfig | undefined;
 
-/** The process-wide keyring, loaded on first use from the process config. */
+/**
+ * Gives the process its keyring config, once at start (the `hma` entry point, the test
+ * setup, the benchmarks); the keyring itself is loaded on first use, so a process that
+ * never touches exchange credentials never generates a key file.
+ */
+export function configureKeyring(cfg: KeyringConfig): void {
+  processConfig = cfg;
+}
+
+/** The process-wide keyring, loaded on first use from the config given to configureKeyring. */
 export function processKeyring(): Keyring {
-  current ??= loadKeyring(config());
+  if (!current) {
+    if (!processConfig) throw new Error('keyring used before configureKeyring(config): call it where the process loads its config');
+    current = loadKeyring(processConfig);
+  }
   return current;
 }
 

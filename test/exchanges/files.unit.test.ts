@@ -76,7 +76,7 @@ describe('local_file', () => {
     expect(signalsByKey(store)).toEqual({
       [`pdq:${pdq(1)}`]: { pdq: pdq(1) },
       [`pdq:${pdq(2)}`]: { pdq: pdq(2) },
-      // Stored normalized, so a lower-case lookup matches (exchanges.md §6 #1).
+      // Stored normalized, so a lower-case lookup matches (docs/reference/exchanges.md §6 #1).
       [`video_md5:${md5(3).toUpperCase()}`]: { video_md5: md5(3) },
     });
     const commits = store.commits.length;

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { drive } from '../../src/exchanges/fetcher/drive.js';
 import { backoffMs, nextDelayMs, type ScheduleSettings } from '../../src/exchanges/fetcher/schedule.js';
 import { createHttpClient, parseRetryAfter } from '../../src/exchanges/http.js';
 import { infiniteRandomExchange } from '../../src/exchanges/infinite-random/infinite-random.js';

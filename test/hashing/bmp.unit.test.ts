@@ -116,7 +116,6 @@ function encodeBmp(s: Spec): Uint8Array {
   const headerSize = s.headerSize ?? 40;
   const comp = s.compression ?? 0;
   const core = headerSize === 12;
-  const entry = core ? 3 : 4;
   const palette: number[] = [];
   if (s.palette) {
     for (let i = 0; i < s.palette.length; i += 3) {

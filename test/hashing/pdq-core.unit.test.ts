@@ -19,7 +19,7 @@ import { naiveHamming } from './testdata.js';
 
 const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
 
-describe('hex encoding and bit order (spec §3.7)', () => {
+describe('hex encoding and bit order (docs/reference/pdq.md §3.7)', () => {
   it('only B[0][0] above the median → the string ends in 0001; only B[15][15] → starts 8000', () => {
     const first = new Float32Array(256).fill(-1);
     first[0] = 1;
@@ -63,7 +63,7 @@ describe('Hamming distance without BigInt', () => {
   });
 });
 
-describe('DCT matrix (spec §3.6)', () => {
+describe('DCT matrix (docs/reference/pdq.md §3.6)', () => {
   it('is the stored table (guards against a Math.cos that rounds differently)', () => {
     const sha = createHash('sha256').update(new Uint8Array(DCT_MATRIX.buffer)).digest('hex');
     expect(sha).toBe('db354678fc6c99b7d442c35d8e89b002b71cb35eff6ae436c5f36392277a83c8');
@@ -77,7 +77,7 @@ describe('DCT matrix (spec §3.6)', () => {
   });
 });
 
-describe('precision rules (spec §4)', () => {
+describe('precision rules (docs/reference/pdq.md §4)', () => {
   it('division as s·(1/n) rounds exactly like the float32 quotient', () => {
     // The box filter relies on this; see the proof in box-filter.ts.
     const f32 = new Float32Array(1);
@@ -93,7 +93,7 @@ describe('precision rules (spec §4)', () => {
   });
 });
 
-describe('dihedral coefficient rules (spec §5)', () => {
+describe('dihedral coefficient rules (docs/reference/pdq.md §5)', () => {
   const b = Float32Array.from({ length: 256 }, (_, i) => Math.sin(i * 1.7) * 100);
   const apply = (name: (typeof DIHEDRAL_NAMES)[number], m: Float32Array) => {
     const out = new Float32Array(256);
@@ -117,7 +117,7 @@ describe('dihedral coefficient rules (spec §5)', () => {
   });
 });
 
-describe('degenerate sizes (spec §3.2)', () => {
+describe('degenerate sizes (docs/reference/pdq.md §3.2)', () => {
   it('under 5 rows or columns gives the zero hash with quality 0', () => {
     const h = new PdqHasher();
     for (const [w, ht] of [[4, 100], [100, 4], [0, 0]]) {

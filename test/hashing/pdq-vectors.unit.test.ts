@@ -129,7 +129,7 @@ describe('values published in the reference repository (expected.json)', () => {
 });
 
 describe('DCT-domain dihedral hashes name the right image operations', () => {
-  // Spec §5: each derived hash lies within 0–8 bits of hashing the actually transformed pixels.
+  // docs/reference/pdq.md §5: each derived hash lies within 0–8 bits of hashing the actually transformed pixels.
   const files: Record<string, string> = {
     rotate90: 'bridge-2-rotate-90.jpg',
     rotate180: 'bridge-3-rotate-180.jpg',

@@ -29,7 +29,7 @@ describe('MatchReplica', () => {
     r.applySignal('pdq:11', signal(11, 2, B)); // bank 2 not (yet) known
     expect(r.rawLookup('pdq', A, 31).map((m) => [m.contentId, m.distance, m.bank.name])).toEqual([[10, 0, 'BANK_A']]);
     r.applyBank('2', bank(2, 'BANK_B'));
-    expect(r.rawLookup('pdq', A, 31).map((m) => m.contentId).sort()).toEqual([10, 11]);
+    expect(r.rawLookup('pdq', A, 31).map((m) => m.contentId).sort((a, b) => a - b)).toEqual([10, 11]);
     r.applyBank('2', null);
     expect(r.rawLookup('pdq', A, 31).map((m) => m.contentId)).toEqual([10]);
   });
@@ -51,7 +51,7 @@ describe('MatchReplica', () => {
     expect(r.stats('pdq')?.size).toBe(0);
   });
 
-  it('filters disabled content only in enabled lookups (HMA §2.8 magic values)', () => {
+  it('filters disabled content only in enabled lookups (docs/reference/hma-api.md §2.8 magic values)', () => {
     const nowMs = 1_800_000_000_000;
     const r = replica(nowMs);
     r.applyBank('1', bank(1, 'BANK_A'));
@@ -60,7 +60,7 @@ describe('MatchReplica', () => {
     r.applySignal('pdq:3', signal(3, 1, A, nowMs / 1000 + 60)); // disabled for another minute
     r.applySignal('pdq:4', signal(4, 1, A, nowMs / 1000 - 60)); // re-enabled a minute ago
     r.applySignal('pdq:5', signal(5, 1, A, null)); // enabled
-    expect(applyLookupRules(r.rawLookup('pdq', A, 0), { coinflip: 0, nowSeconds: r.nowSeconds() }).map((m) => m.contentId).sort()).toEqual([1, 4, 5]);
+    expect(applyLookupRules(r.rawLookup('pdq', A, 0), { coinflip: 0, nowSeconds: r.nowSeconds() }).map((m) => m.contentId).sort((a, b) => a - b)).toEqual([1, 4, 5]);
     expect(r.rawLookup('pdq', A, 0)).toHaveLength(5);
   });
 

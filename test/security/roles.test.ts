@@ -1,5 +1,5 @@
 /**
- * Role switches decide which route groups a process serves (hma-api §1.1): /h (and
+ * Role switches decide which route groups a process serves (docs/reference/hma-api.md §1.1): /h (and
  * /v1/content) with ROLE_HASHER, /m with ROLE_MATCHER, /c with ROLE_CURATOR, /ui with UI_ENABLED, and
  * /dev only when development mode is asked for (PRODUCTION defaults to true).
  */

@@ -20,7 +20,7 @@ export async function startSecuredApi(label: string, overrides: Record<string, s
       return { secret: token, id: info.id };
     },
     as: (secret, opts) =>
-      api.app.inject({ ...opts, headers: { ...(secret === undefined ? {} : { authorization: `Bearer ${secret}` }), ...(opts.headers ?? {}) } }),
+      api.app.inject({ ...opts, headers: { ...(secret === undefined ? {} : { authorization: `Bearer ${secret}` }), ...opts.headers } }),
   };
 }
 

@@ -4,8 +4,10 @@
  *
  * The run directory is HMA_TEST_RUN_DIR (scripts/test.sh makes one per `npm test`, so
  * both of its vitest runs share it), or one made by the global setup. In it:
- * - `hma.log`: LOG_FILE of every process of the run (test workers and every `hma`
- *   child inherit it), at LOG_FILE_LEVEL=debug whatever LOG_LEVEL a test chose;
+ * - `hma.log`: LOG_FILE of the run's own processes (the global setup);
+ * - `worker-<pid>.log`: LOG_FILE of one test worker and of every `hma` child its tests
+ *   start (they inherit it), at LOG_FILE_LEVEL=debug whatever LOG_LEVEL a test chose;
+ *   the lines a failing test wrote are printed with its failure (process-setup.ts);
  * - `stderr/`: what `hma` child processes wrote to stderr (test/pipeline/support/processes.ts, test/support/cli.ts);
  * - any log file a test writes there itself (logFileFor);
  * - `secrets.txt`: the secrets of the run, one per line: canaries set here in the

@@ -1,4 +1,4 @@
-/** HMA's JSON shapes for curation objects (hma-api §1.6), plus our documented additions. */
+/** HMA's JSON shapes for curation objects (docs/reference/hma-api.md §1.6), plus our documented additions. */
 import type { Bank } from '../../curation/banks.js';
 import type { Content } from '../../curation/contents.js';
 

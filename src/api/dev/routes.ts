@@ -1,6 +1,6 @@
 /**
  * /dev/*: HMA's development endpoints (POST, no body, 302 to the UI page that shows the
- * result; hma-api §1.7), plus the seeding progress the dashboard polls. Registered only
+ * result; docs/reference/hma-api.md §1.7), plus the seeding progress the dashboard polls. Registered only
  * when PRODUCTION is false. Errors are JSON like the other API groups; HMA's 500s on a
  * repeated create are 403s here.
  */

@@ -1,5 +1,5 @@
 /**
- * Development tools behind /dev/* (hma-api §1.7, §4.5) and the dashboard's dev buttons:
+ * Development tools behind /dev/* (docs/reference/hma-api.md §1.7, §4.5) and the dashboard's dev buttons:
  * demo exchanges, seeded banks, a synchronous fetch run and a factory reset.
  * Only composed into a process when PRODUCTION is false.
  */

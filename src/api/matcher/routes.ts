@@ -9,7 +9,7 @@ import { HmaError, invalidInput } from '../../errors/errors.js';
 import type { MatchReplica } from '../../replica/replica.js';
 import { bestOverVariants } from '../../matching/dihedral.js';
 import { indexNotReady, type GroupedMatches, type LookupOptions, type LookupService } from '../../matching/lookup-service.js';
-import type { ContentMatch, SignalTypeStats } from '../../replica/replica.js';
+import type { SignalTypeStats } from '../../replica/replica.js';
 import { hmaCompatible } from '../hma-compat.js';
 import { float } from '../hma-json.js';
 import type { SignalTypeTarget } from '../../curation/stats.js';

@@ -1,6 +1,6 @@
 /**
  * Pure formatting for the pages. HMA's "Last fetch" formatter rendered every age as
- * "0s" (hma-api Appendix B #8); this one gives the two largest units, e.g. "3m 20s".
+ * "0s" (docs/reference/hma-api.md Appendix B #8); this one gives the two largest units, e.g. "3m 20s".
  */
 
 const UNITS: ReadonlyArray<readonly [string, number]> = [

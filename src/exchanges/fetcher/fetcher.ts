@@ -81,7 +81,7 @@ export function createFetcher(deps: FetchDeps, settings: FetcherSettings): Fetch
 
   async function tick(): Promise<void> {
     try {
-      await launchDue();
+      void (await launchDue()); // the runs go on; state tracks them and stop() awaits them
     } catch (err) {
       logger.error({ err }, 'cannot list exchanges');
     }
@@ -104,7 +104,7 @@ export function createFetcher(deps: FetchDeps, settings: FetcherSettings): Fetch
       clearTimeout(timer);
       abort.abort(new Error('fetcher stopping'));
       await ticking;
-      await Promise.all([...state.values()].map((s) => s.running));
+      await Promise.all([...state.values()].map((s) => s.running ?? Promise.resolve()));
     },
   };
 }

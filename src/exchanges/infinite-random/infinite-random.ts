@@ -1,5 +1,5 @@
 /**
- * `infinite_random`: HMA's load-test feed (exchanges.md §2.8). Each iteration creates
+ * `infinite_random`: HMA's load-test feed (docs/reference/exchanges.md §2.8). Each iteration creates
  * new records (ids counting up, types rotating through the installed random-capable
  * types), rewrites some even ids and deletes some odd ids; the counters are the
  * checkpoint, so a resumed fetch continues the same sequence.

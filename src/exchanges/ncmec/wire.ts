@@ -1,7 +1,7 @@
 /**
- * NCMEC hash sharing API v2 wire format (exchanges.md §2.4): the entries XML, feedback
+ * NCMEC hash sharing API v2 wire format (docs/reference/exchanges.md §2.4): the entries XML, feedback
  * reasons and feedback submissions. Times are real UTC (the reference formatted local
- * time with a `Z`: §6 #3).
+ * time with a `Z`: docs/reference/exchanges.md §6 #3).
  */
 import { malformed } from '../errors.js';
 import type { Json, JsonObject } from '../types.js';
@@ -117,7 +117,7 @@ export interface FeedbackReason {
   readonly type: string;
 }
 
-/** The reasons document's root is <availableFeedbackReasons> itself (the reference looked for a child: §6 #3). */
+/** The reasons document's root is <availableFeedbackReasons> itself (the reference looked for a child: docs/reference/exchanges.md §6 #3). */
 export function parseReasons(xml: string): FeedbackReason[] {
   const what = 'NCMEC feedback reasons';
   const root = parseXml(xml, what);

@@ -1,6 +1,6 @@
 /**
  * The built-in example signals of python-threatexchange that the `sample` exchange
- * serves (hma-api.md Appendix A; exchanges.md §2.1). Only types that are installed
+ * serves (docs/reference/hma-api.md Appendix A; docs/reference/exchanges.md §2.1). Only types that are installed
  * end up stored: with HMA's default pdq + video_md5 that is 16 + 2 = 18 records.
  */
 export const SAMPLE_SIGNALS: Readonly<Record<string, readonly string[]>> = {

@@ -1,7 +1,7 @@
 /**
  * `stop_ncii`: StopNCII.org hashes. A record is the full current state of one hash;
  * Withdrawn or Deleted status is a delete (the reference compared the hash value
- * instead of the status and never deleted: exchanges.md §6 #2). Paging keeps one
+ * instead of the status and never deleted: docs/reference/exchanges.md §6 #2). Paging keeps one
  * startTimestamp and follows nextPageToken; the token is checkpointed for a quick
  * resume, and progress moves to nextSetTimestamp only when a sequence completes.
  */

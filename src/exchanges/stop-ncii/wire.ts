@@ -1,5 +1,5 @@
 /**
- * StopNCII.org JSON API (exchanges.md §2.5). A page is parsed as a whole; a record with
+ * StopNCII.org JSON API (docs/reference/exchanges.md §2.5). A page is parsed as a whole; a record with
  * an unknown enum value or a malformed field is dropped on its own (logged), as the
  * reference does, so one odd record cannot stall the feed.
  */

@@ -1,6 +1,6 @@
 /**
  * HTTP client of the TAT hash list API: one bearer token per session, renewed only when
- * the API refuses it (the reference authenticated before every page: §6 #5).
+ * the API refuses it (the reference authenticated before every page: docs/reference/exchanges.md §6 #5).
  */
 import { ExchangeError, authError, malformed } from '../errors.js';
 import { parseJson } from '../fields.js';

@@ -1,6 +1,6 @@
 /**
- * Tech Against Terrorism hash list API v2 (exchanges.md §2.6). Unknown extra keys are
- * tolerated (the reference rejected them: §6 #5).
+ * Tech Against Terrorism hash list API v2 (docs/reference/exchanges.md §2.6). Unknown extra keys are
+ * tolerated (the reference rejected them: docs/reference/exchanges.md §6 #5).
  */
 import { z } from 'zod';
 import { parseAs } from '../fields.js';

@@ -1,6 +1,6 @@
 /**
  * `fb_threatexchange`: Meta ThreatExchange threat_updates of one privacy group (GIFCT's
- * hash list is shared this way too). Fixes of exchanges.md §6 #4: an empty page is
+ * hash list is shared this way too). Fixes of docs/reference/exchanges.md §6 #4: an empty page is
  * "up to date", not an assertion; GETs have timeouts and retries; a required tag is
  * compared for equality, not as a substring; records are not mutated in place; a
  * `%7C`-separated token yields the right app id.

@@ -1,6 +1,6 @@
 /**
  * Meta ThreatExchange Graph API: threat_updates pages and their mapping to opinions
- * (exchanges.md §2.3). Tags arrive either as a list or as {data: [{id, text}]}.
+ * (docs/reference/exchanges.md §2.3). Tags arrive either as a list or as {data: [{id, text}]}.
  */
 import { z } from 'zod';
 import { parseAs } from '../fields.js';

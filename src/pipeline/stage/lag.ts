@@ -51,7 +51,7 @@ export class LagMonitor {
       } catch (err) {
         this.logger.debug({ err, group: this.groupId }, 'lag poll failed');
       }
-      if (this.running) this.timer = setTimeout(tick, this.intervalMs).unref();
+      if (this.running) this.timer = setTimeout(() => void tick(), this.intervalMs).unref();
     };
     void tick();
   }

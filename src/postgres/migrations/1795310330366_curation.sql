@@ -157,7 +157,8 @@ CREATE TABLE outbox_relay (
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 
--- The outbox lock's key: any fixed bigint, shared with src/curation/outbox/lock.ts.
+-- The outbox lock's key: any fixed bigint. This function is its one definition: writers call it
+-- (withWriteTx, src/curation/db.ts); 1795312359309_outbox-lock-per-schema.sql keys it by schema.
 CREATE FUNCTION outbox_lock() RETURNS void LANGUAGE sql AS $$
   SELECT pg_advisory_xact_lock(4857301126600104);
 $$;

@@ -1,7 +1,7 @@
 /**
  * The reference's 1-D box filter ("Jarosz" pass) in float32, reproduced operation for
  * operation: a running sum that adds the entering sample and then subtracts the leaving one,
- * each rounded, divided by the number of samples inside the vector (spec §3.3):
+ * each rounded, divided by the number of samples inside the vector (docs/reference/pdq.md §3.3):
  *
  *   phase 1: add x[0..h−2]                      (no output)
  *   phase 2: add the next w−h+1 samples         (output s/n after each, n growing)

@@ -5,7 +5,7 @@
 export const DCT_ROWS = 16;
 export const DCT_COLS = 64;
 
-/** D[r][k] = f32(√(2/64) · cos((π/2/64)·(r+1)·(2k+1))), angle and product in float64 (spec §3.6). */
+/** D[r][k] = f32(√(2/64) · cos((π/2/64)·(r+1)·(2k+1))), angle and product in float64 (docs/reference/pdq.md §3.6). */
 function buildDctMatrix(): Float32Array {
   const d = new Float32Array(DCT_ROWS * DCT_COLS);
   const scale = Math.fround(Math.sqrt(2 / 64));

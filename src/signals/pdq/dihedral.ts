@@ -1,6 +1,6 @@
 /**
  * The 8 dihedral variants of a PDQ hash derived from one DCT matrix, without touching pixels
- * (spec §5). Mirroring the image negates the odd-frequency coefficient rows/columns (even
+ * (docs/reference/pdq.md §5). Mirroring the image negates the odd-frequency coefficient rows/columns (even
  * 0-based index); a quarter turn is a transpose plus one mirror. The median is recomputed for
  * each variant. These approximate, but do not equal, hashes of actually transformed pixels.
  */

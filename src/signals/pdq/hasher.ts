@@ -1,6 +1,6 @@
 /**
  * The PDQ core: pixels → luma → two Jarosz box-filter passes per axis → 64×64 → quality and
- * 16×16 DCT → median threshold (spec §3), bit-exact with the reference C++ core.
+ * 16×16 DCT → median threshold (docs/reference/pdq.md §3), bit-exact with the reference C++ core.
  *
  * The filter passes stream over rows instead of materialising whole float images: each row
  * goes luma → row filter → column filter (ring of the last w rows) → row filter → column

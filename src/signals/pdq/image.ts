@@ -13,7 +13,7 @@ export interface PixelImage {
 /**
  * `fullres`: native size, as python-threatexchange / HMA / Java / vPDQ hash.
  * `cli512nn`: the reference command-line tool, which first squashes anything over 512 px on
- * a side to exactly 512×512 by top-left nearest neighbour (spec §2.1).
+ * a side to exactly 512×512 by top-left nearest neighbour (docs/reference/pdq.md §2.1).
  */
 export type PdqMode = 'fullres' | 'cli512nn';
 export const PDQ_MODES: readonly PdqMode[] = ['fullres', 'cli512nn'];

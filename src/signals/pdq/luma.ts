@@ -1,5 +1,5 @@
 /**
- * Luma of one working row, in the reference's float32 arithmetic (spec §3.1):
+ * Luma of one working row, in the reference's float32 arithmetic (docs/reference/pdq.md §3.1):
  * Y = f32(f32(f32(cR·R) + f32(cG·G)) + f32(cB·B)) for colour, Y = grey for grey images.
  */
 const CR = Math.fround(0.299);

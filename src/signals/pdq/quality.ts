@@ -1,7 +1,7 @@
 /**
  * PDQ quality (0..100) of the 64×64 buffer: the sum of quantised gradients between
  * adjacent cells, each d = trunc(f32(f32(f32(u − v)·100) / 255)), divided by 90 and capped
- * at 100 (spec §3.5). The quantisation deliberately ignores many tiny gradients.
+ * at 100 (docs/reference/pdq.md §3.5). The quantisation deliberately ignores many tiny gradients.
  */
 export function pdqQuality(a: Float32Array): number {
   let sum = 0;

@@ -1,6 +1,6 @@
 /**
  * 16×16 coefficients → 256 bits: bit r·16 + c is set iff B[r][c] is strictly greater than
- * the lower median (element 127 of the ascending order), spec §3.7. Sorting a copy gives
+ * the lower median (element 127 of the ascending order), docs/reference/pdq.md §3.7. Sorting a copy gives
  * exactly the element the reference's Torben selection returns.
  */
 import type { Hash256 } from './hash256.js';

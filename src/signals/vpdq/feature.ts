@@ -1,4 +1,4 @@
-/** One hashed video frame, and the frame-selection and timestamp rules of the reference (spec §8.1). */
+/** One hashed video frame, and the frame-selection and timestamp rules of the reference (docs/reference/pdq.md §8.1). */
 import type { PdqHex } from '../pdq/hash256.js';
 
 export interface VpdqFeature {

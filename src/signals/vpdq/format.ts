@@ -6,6 +6,7 @@
 
 /** Exact decimal digits of a finite non-negative double below 1e21: integer part and 100 fraction digits. */
 function exactDecimal(x: number): { int: string; frac: string } {
+  // oxlint-disable-next-line oxc/number-arg-out-of-range -- toFixed takes 0–100 digits since ES2018
   const [int, frac = ''] = x.toFixed(100).split('.');
   return { int, frac };
 }

@@ -1,5 +1,5 @@
 /**
- * The vPDQ video match rule (spec §8.2–8.4): each side is a bag of frame hashes; count the
+ * The vPDQ video match rule (docs/reference/pdq.md §8.2–8.4): each side is a bag of frame hashes; count the
  * query hashes within distance of any compared hash and vice versa, as percentages of each
  * side's kept frames. The references disagree on details, so every one is an option; the
  * defaults are python-threatexchange's (the deployed path).

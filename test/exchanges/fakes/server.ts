@@ -42,7 +42,8 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
+    req.on('end', () => void answer());
+    const answer = async () => {
       const fr: FakeRequest = {
         method: req.method ?? 'GET',
         url: new URL(req.url ?? '/', 'http://fake'),
@@ -67,7 +68,7 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
       }
       res.writeHead(reply.status ?? 200, reply.headers ?? {});
       res.end(reply.body ?? '');
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -23,15 +23,15 @@ export class HmaProcess {
     this.child = spawn(process.execPath, [path.join(root, 'bin/hma.js'), ...this.command], {
       cwd: root,
       env: { ...this.env, ...extraEnv },
-      // stdout holds the log lines, also in LOG_FILE; stderr is shown and kept with the run's logs.
+      // stdout holds the log lines, also in LOG_FILE; stderr is kept with the run's logs (shown only without a run directory).
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const child = this.child;
     const dir = runDir();
     const file = dir ? createWriteStream(path.join(dir, 'stderr', `${this.command.join('-').replace(/[^\w.-]+/g, '_')}-${child.pid}.log`)) : undefined;
     child.stderr?.on('data', (d: Buffer) => {
-      process.stderr.write(d);
-      file?.write(d);
+      if (file) file.write(d);
+      else process.stderr.write(d);
     });
     child.stderr?.on('end', () => file?.end());
   }

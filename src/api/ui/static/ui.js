@@ -51,24 +51,27 @@ function watchSeeding(progress, label) {
       progress.value = s.done;
       label.textContent = `${s.done.toLocaleString('en-US')} / ${s.total.toLocaleString('en-US')} signals`;
     }
-    if (s.state === 'running') setTimeout(poll, 400);
+    if (s.state === 'running') setTimeout(() => void poll(), 400);
     else window.location.reload();
   };
-  poll();
+  void poll();
 }
 
 for (const form of document.querySelectorAll('form[data-seed]')) {
   const progress = form.querySelector('progress');
   const label = form.querySelector('[data-seed-label]');
   if (form.dataset.seed === 'running') watchSeeding(progress, label);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
+  const seed = async () => {
     const button = form.querySelector('button');
     button.disabled = true;
     progress.hidden = false;
     const res = await send(`${form.action}?background=true`);
     if (res.status === 202) watchSeeding(progress, label);
     else window.location.reload();
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void seed();
   });
 }
 
