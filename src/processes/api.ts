@@ -146,7 +146,7 @@ export async function buildApi(runtime: Runtime): Promise<BuiltApi> {
                 const [signals, unpublished] = await Promise.all([signalTypeTargets(runtime.db), outboxBacklog(runtime.db)]);
                 return { signals, unpublished };
               },
-              replicaCaughtUp: () => feed.catchUp(0),
+              replicaCaughtUp: () => feed.caughtUpNow(),
             }
           : undefined,
         media:

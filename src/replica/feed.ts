@@ -141,6 +141,19 @@ export class ReplicaFeed {
    * (read-your-writes). Bounded: resolves false if timeoutMs passes first or the
    * broker cannot be asked.
    */
+  /**
+   * Whether the replica has applied everything the topics held a moment ago, without waiting
+   * for it to: the end offsets are asked for (within `offsetsTimeoutMs`, false if the broker
+   * does not answer) and compared with what was applied.
+   */
+  async caughtUpNow(offsetsTimeoutMs = 2000): Promise<boolean> {
+    try {
+      return this.reached(await withDeadline(this.allEndOffsets(), offsetsTimeoutMs));
+    } catch {
+      return false;
+    }
+  }
+
   async catchUp(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     const at = Date.now();
