@@ -16,6 +16,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { isKafkaConnectivityError, withDeadline } from '../kafka/connectivity.js';
 import { log } from '../observability/logger.js';
 import { registry } from '../observability/metrics.js';
+import { backoffDelayMs, sleep, type Backoff } from '../retry/backoff.js';
 import type { BankChange, SignalChange } from './changes.js';
 import { parseSignalKey } from './changes.js';
 import type { MatchReplica } from './replica.js';
@@ -67,10 +68,10 @@ const applyDelay = new Histogram({
 type Offsets = Map<string, Map<number, bigint>>;
 
 const FRESHNESS_EVERY_MS = 1000;
-const RECONNECT_MIN_MS = 500;
-const RECONNECT_MAX_MS = 5000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Between attempts to start the feed while Kafka is unreachable: 0.5 s doubling to 5 s. */
+const reconnectBackoff: Backoff = { baseMs: 500, capMs: 5000, jitter: 'none' };
+/** Between attempts to decode while the schema registry is unreachable: 0.25 s doubling to 5 s. */
+const registryBackoff: Backoff = { baseMs: 250, capMs: 5000, jitter: 'none' };
 
 export class ReplicaFeed {
   private readonly consumed: Offsets = new Map();
@@ -175,7 +176,7 @@ export class ReplicaFeed {
   private connectInBackground(): void {
     if (this.stopped || this.connecting) return;
     this.connecting = (async () => {
-      for (let delay = RECONNECT_MIN_MS; !this.stopped; delay = Math.min(RECONNECT_MAX_MS, delay * 2)) {
+      for (let retry = 1; !this.stopped; retry++) {
         try {
           await this.connect();
           return;
@@ -187,7 +188,7 @@ export class ReplicaFeed {
           // A broker outage is logged once by the health probe; anything else here is worth a line each time.
           if (isKafkaConnectivityError(err)) this.logger.debug({ err }, 'cannot reach Kafka yet; retrying');
           else this.logger.warn({ err }, 'replica feed could not start; retrying');
-          await sleep(delay);
+          await sleep(backoffDelayMs(reconnectBackoff, retry));
         }
       }
     })().finally(() => {
@@ -349,12 +350,12 @@ export class ReplicaFeed {
 
   /** Decodes, waiting while the registry cannot be reached: skipping the event would leave the replica without it for good. */
   private async decodeWaiting(topic: string, value: Buffer): Promise<unknown> {
-    for (let delay = 250; ; delay = Math.min(5000, delay * 2)) {
+    for (let retry = 1; ; retry++) {
       try {
         return await this.decode(topic, value);
       } catch (err) {
         if (!isUnavailable(err) || this.stopped) throw err;
-        await sleep(delay);
+        await sleep(backoffDelayMs(registryBackoff, retry));
       }
     }
   }
