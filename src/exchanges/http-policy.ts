@@ -6,7 +6,7 @@
  * servers, an internal proxy).
  */
 import type { Config } from '../config/config.js';
-import { urlPolicyFrom } from '../media/policy-from-config.js';
+import { urlPolicyFrom } from '../net/policy-from-config.js';
 import type { UrlPolicy } from '../net/url-policy.js';
 import { baseUrlMap } from './session.js';
 

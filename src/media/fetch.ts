@@ -3,6 +3,7 @@
  * one outbound HTTP path (src/net/outbound.ts), with failures as HMA words them
  * ("Failed to fetch URL: …"), split into permanent and transient.
  */
+import type { Config } from '../config/config.js';
 import { HmaError, isHmaError } from '../errors/errors.js';
 import { discard, isTransientNetworkError, isTransientStatus, OutboundError, outboundFetch, readCapped, rootCause, type OutboundFetch } from '../net/outbound.js';
 import type { UrlPolicy } from '../net/url-policy.js';
@@ -11,6 +12,14 @@ export interface FetchLimits {
   readonly maxBytes: number;
   readonly timeoutMs: number;
   readonly maxRedirects: number;
+}
+
+export function fetchLimitsFrom(config: Config): FetchLimits {
+  return {
+    maxBytes: config.MAX_MEDIA_BYTES,
+    timeoutMs: config.MEDIA_FETCH_TIMEOUT_MS,
+    maxRedirects: config.MEDIA_MAX_REDIRECTS,
+  };
 }
 
 export interface FetchedMedia {

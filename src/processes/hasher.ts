@@ -6,8 +6,8 @@
  */
 import type { Config } from '../config/config.js';
 import { MediaHasher } from '../hashing/index.js';
-import { fetchMedia } from '../media/fetch.js';
-import { fetchLimitsFrom, urlPolicyFrom } from '../media/policy-from-config.js';
+import { fetchLimitsFrom, fetchMedia } from '../media/fetch.js';
+import { urlPolicyFrom } from '../net/policy-from-config.js';
 import { hashSubmission, validateSubmitted } from '../pipeline/hasher/hash-content.js';
 import { mediaHashing } from '../pipeline/hasher/hasher.js';
 import { Stage } from '../pipeline/stage/stage.js';

@@ -10,7 +10,7 @@ import { invalidInput } from '../../errors/errors.js';
 import { formParts, partBytes } from '../media-input/multipart.js';
 import type { ContentSubmittedValue } from '../../kafka/values.js';
 import { preflightUrl } from '../../net/outbound.js';
-import { urlPolicyFrom } from '../../media/policy-from-config.js';
+import { urlPolicyFrom } from '../../net/policy-from-config.js';
 import type { SubmissionInput } from '../../pipeline/submit/submission.js';
 
 export interface ContentRoutesDeps {

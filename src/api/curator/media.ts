@@ -3,8 +3,8 @@
  * curator does (it hashes itself, no hasher role needed).
  */
 import type { Config } from '../../config/config.js';
-import { fetchMedia } from '../../media/fetch.js';
-import { fetchLimitsFrom, urlPolicyFrom } from '../../media/policy-from-config.js';
+import { fetchLimitsFrom, fetchMedia } from '../../media/fetch.js';
+import { urlPolicyFrom } from '../../net/policy-from-config.js';
 import { checkContentType, contentTypeOf } from '../media-input/selection.js';
 import type { HashInput } from '../media-input/hash-input.js';
 

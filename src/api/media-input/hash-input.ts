@@ -6,8 +6,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
 import { hmaSignalValue, type HashMediaResult, type MediaHasher } from '../../hashing/index.js';
-import { fetchMedia } from '../../media/fetch.js';
-import { fetchLimitsFrom, urlPolicyFrom } from '../../media/policy-from-config.js';
+import { fetchLimitsFrom, fetchMedia } from '../../media/fetch.js';
+import { urlPolicyFrom } from '../../net/policy-from-config.js';
 import type { ContentType } from '../../signals/registry.js';
 import { checkContentType, contentTypeOf, selectSignalTypes } from './selection.js';
 import { readUpload } from './upload.js';
