@@ -4,6 +4,7 @@
  * Every call has a short deadline: the dashboard must render when Kafka is slow or down.
  */
 import type { Admin, Kafka } from 'kafkajs';
+import { withDeadline } from '../../kafka/connectivity.js';
 import { groupLag } from '../../pipeline/stage/lag.js';
 import { stageGroupId, type StageName } from '../../pipeline/stage/stage.js';
 import { topicName, type TopicName } from '../../../topology/topics.js';
@@ -26,14 +27,6 @@ export interface StageStatus {
 
 export type ClusterView = { readonly ok: true; readonly stages: readonly StageStatus[] } | { readonly ok: false; readonly error: string };
 
-function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
-
 export class ClusterStatus {
   private admin: Promise<Admin> | undefined;
 
@@ -54,7 +47,7 @@ export class ClusterStatus {
 
   async view(): Promise<ClusterView> {
     try {
-      return { ok: true, stages: await withDeadline(this.stages(), this.deadlineMs, 'Kafka') };
+      return { ok: true, stages: await withDeadline(this.stages(), this.deadlineMs, () => new Error(`Kafka: no answer within ${this.deadlineMs} ms`)) };
     } catch (err) {
       return { ok: false, error: err instanceof Error ? err.message : String(err) };
     }
