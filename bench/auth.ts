@@ -12,8 +12,7 @@ import { loadConfig } from '../src/config/config.js';
 import { apiSecurity } from '../src/security/api-security.js';
 import { createToken } from '../src/security/token-store.js';
 import { scratchDb } from '../test/support/scratch-db.js';
-import { configureLogger } from '../src/observability/logger.js';
-import { configureKeyring } from '../src/security/keyring.js';
+import { configureProcess } from '../src/runtime/configure.js';
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 5000);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -27,8 +26,7 @@ try {
   };
   async function app(auth: 'none' | 'token', authCacheMs: number): Promise<FastifyInstance> {
     const config = loadConfig({ ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn', AUTH: auth, RATE_LIMIT_MAX: '0', ROLE_CURATOR: 'false', UI_ENABLED: 'false' });
-    configureLogger(config);
-    configureKeyring(config);
+    configureProcess(config);
     const a = await buildApp({ config, plugins: [...apiSecurity(config, db.pool, { authCacheMs }).plugins, ping] });
     await a.ready();
     return a;

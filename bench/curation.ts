@@ -19,14 +19,12 @@ import { scratchDb } from '../test/support/scratch-db.js';
 import { scratchTopics } from '../test/curation/support/kafka.js';
 import { writePdqCsv } from '../test/curation/support/pdq-file.js';
 import { SIGNAL_TYPE_NAMES, signalTypeRegistry } from '../src/signals/registry.js';
-import { configureLogger } from '../src/observability/logger.js';
-import { configureKeyring } from '../src/security/keyring.js';
+import { configureProcess } from '../src/runtime/configure.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
-configureLogger(config);
-configureKeyring(config);
+configureProcess(config);
 
 async function pdqFile(n: number): Promise<string> {
   const file = path.join(tmpdir(), `hma-bench-pdq-${n}.csv`);

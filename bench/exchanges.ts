@@ -24,15 +24,13 @@ import { buildApi } from '../src/processes/api.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { scratchDb } from '../test/support/scratch-db.js';
 import { scratchStack } from '../test/support/stack.js';
-import { configureLogger } from '../src/observability/logger.js';
-import { configureKeyring } from '../src/security/keyring.js';
+import { configureProcess } from '../src/runtime/configure.js';
 
 const records = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const runs = Number(process.env.BENCH_RUNS ?? 1);
 const samples = Number(process.env.BENCH_LATENCY_SAMPLES ?? 20);
 const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
-configureLogger(config);
-configureKeyring(config);
+configureProcess(config);
 const never = new AbortController().signal;
 const exchangeApis = exchangeTypeRegistry({ PRODUCTION: false });
 

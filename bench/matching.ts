@@ -26,8 +26,7 @@ import { newIndexFor, signalTypeRules } from '../src/processes/signal-types.js';
 import type { SignalIndex } from '../src/index/types.js';
 import { MatchReplica } from '../src/replica/replica.js';
 import { scratchStack } from '../test/support/stack.js';
-import { configureLogger } from '../src/observability/logger.js';
-import { configureKeyring } from '../src/security/keyring.js';
+import { configureProcess } from '../src/runtime/configure.js';
 
 const changes = Number(process.env.BENCH_CHANGES ?? 200);
 const sizes = (process.env.BENCH_SIZES ?? '1000000,10000000').split(',').map(Number);
@@ -41,8 +40,7 @@ const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
 async function changeToMatchable(): Promise<void> {
   const stack = await scratchStack('benchmatch', { LOG_LEVEL: 'warn' });
-  configureLogger(stack.config);
-  configureKeyring(stack.config);
+  configureProcess(stack.config);
   const writerRt = new Runtime(stack.config, 'bench-writer');
   const otherRt = new Runtime(stack.config, 'bench-other');
   try {
@@ -100,8 +98,7 @@ function autocannon(url: string, pathsFile: string): Promise<{ rps: number; p50:
 
 async function rawLookupThroughput(n: number): Promise<void> {
   const stack = await scratchStack('benchraw', { LOG_LEVEL: 'warn' });
-  configureLogger(stack.config);
-  configureKeyring(stack.config);
+  configureProcess(stack.config);
   try {
     const config = stack.config;
     const rules = signalTypeRules(config);

@@ -44,8 +44,7 @@ import { groupLag } from '../src/pipeline/stage/lag.js';
 import { chunkBySize } from '../src/pipeline/stage/send-chunks.js';
 import { stageGroupId } from '../src/pipeline/stage/stage.js';
 import { topicName, type TopicName } from '../topology/topics.js';
-import { configureLogger } from '../src/observability/logger.js';
-import { configureKeyring } from '../src/security/keyring.js';
+import { configureProcess } from '../src/runtime/configure.js';
 
 const args = process.argv.slice(2);
 const num = (name: string, fallback: number) => {
@@ -559,8 +558,7 @@ async function main(): Promise<void> {
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
   const config = loadConfig(env);
-  configureLogger(config);
-  configureKeyring(config);
+  configureProcess(config);
   log(`topics under '${prefix}', ${config.TOPIC_PARTITIONS} partitions, HASH_WORKERS=${config.HASH_WORKERS}, ${os.availableParallelism()} cores`);
   await withAdmin(createKafka(config, 'bench'), (admin) => applyTopics(admin, config, { fix: false }));
   await registerSchemas(config);

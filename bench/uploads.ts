@@ -13,8 +13,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { freePort } from '../test/support/ports.js';
 import { scratchStack } from '../test/support/stack.js';
-import { configureLogger } from '../src/observability/logger.js';
-import { configureKeyring } from '../src/security/keyring.js';
+import { configureProcess } from '../src/runtime/configure.js';
 
 const uploads = Number(process.env.BENCH_UPLOADS ?? 4);
 const megabytes = Number(process.env.BENCH_UPLOAD_MB ?? 100);
@@ -43,8 +42,7 @@ function upload(port: number, body: Buffer, boundary: string): Promise<number> {
 }
 
 const stack = await scratchStack('benchuploads', { ROLE_MATCHER: 'false', ROLE_CURATOR: 'false', UI_ENABLED: 'false', PRODUCTION: 'true', AUTH: 'none', LOG_LEVEL: 'warn' });
-configureLogger(stack.config);
-configureKeyring(stack.config);
+configureProcess(stack.config);
 const boundary = 'benchBoundary';
 const payload = Buffer.concat([
   Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),

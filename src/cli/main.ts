@@ -1,8 +1,7 @@
 /** `hma`: one command line for every process and admin task. */
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
-import { configureLogger } from '../observability/logger.js';
-import { configureKeyring } from '../security/keyring.js';
+import { configureProcess } from '../runtime/configure.js';
 import { registerCommands } from './commands/index.js';
 
 const program = new Command('hma')
@@ -11,8 +10,7 @@ const program = new Command('hma')
   // The process's config, read once before any command runs, gives the logger and the keyring their settings.
   .hook('preAction', () => {
     const cfg = loadConfig(process.env);
-    configureLogger(cfg);
-    configureKeyring(cfg);
+    configureProcess(cfg);
   });
 await registerCommands(program, process.argv);
 

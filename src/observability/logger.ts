@@ -6,7 +6,7 @@
  * credentials), wherever they hide in a message.
  *
  * Its settings come from the process's config, passed once at start (`configureLogger`,
- * called by the `hma` entry point, the test setup and the benchmarks); `log()` may be
+ * through src/runtime/configure.ts at every entry point); `log()` may be
  * called earlier (e.g. at module load) and binds to that configuration on first use.
  */
 import { pino, type Logger, type LoggerOptions } from 'pino';

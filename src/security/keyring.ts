@@ -67,8 +67,8 @@ let current: Keyring | undefined;
 let processConfig: KeyringConfig | undefined;
 
 /**
- * Gives the process its keyring config, once at start (the `hma` entry point, the test
- * setup, the benchmarks); the keyring itself is loaded on first use, so a process that
+ * Gives the process its keyring config, once at start (through
+ * src/runtime/configure.ts at every entry point); the keyring itself is loaded on first use, so a process that
  * never touches exchange credentials never generates a key file.
  */
 export function configureKeyring(cfg: KeyringConfig): void {

@@ -12,8 +12,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { beforeEach } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { configureLogger } from '../../src/observability/logger.js';
-import { configureKeyring } from '../../src/security/keyring.js';
+import { configureProcess } from '../../src/runtime/configure.js';
 import { logFileFor } from './run-logs.js';
 
 /** At most this much of a failed test's log is printed (its end, where the failure is). */
@@ -22,10 +21,8 @@ const PRINT_BYTES = 64 * 1024;
 const logFile = logFileFor(`worker-${process.pid}.log`);
 process.env.LOG_FILE = logFile;
 process.env.LOG_FILE_LEVEL ||= 'debug';
-const cfg = loadConfig(process.env);
 // Nothing on stdout: the file gets every line down to LOG_FILE_LEVEL.
-configureLogger({ ...cfg, LOG_LEVEL: 'silent' });
-configureKeyring(cfg);
+configureProcess({ ...loadConfig(process.env), LOG_LEVEL: 'silent' });
 
 const sizeOf = (file: string): number => {
   try {
