@@ -136,6 +136,17 @@ class BytesView {
 
 const PRODUCTION_TYPES: readonly SignalType[] = Object.values(SIGNAL_TYPES);
 
+/**
+ * Every computed signal as HMA reports it (built-in results first, then the other `bytes`-view
+ * types), with the quality where the type has one: what /h/hash and the hasher stage emit.
+ */
+export function hmaSignalValues(result: HashMediaResult): Array<{ readonly type: string; readonly value: string; readonly quality: number | null }> {
+  const { pdq, video_md5, vpdq } = result.signals;
+  const out = [pdq, video_md5, vpdq].flatMap((s): Array<{ type: string; value: string; quality: number | null }> => (s ? [{ type: s.type, value: hmaSignalValue(s), quality: s.type === 'pdq' ? s.quality : null }] : []));
+  for (const [type, value] of Object.entries(result.digests)) if (!out.some((o) => o.type === type)) out.push({ type, value, quality: null });
+  return out;
+}
+
 export type MediaHasherSettings = Pick<
   Config,
   | 'PDQ_MODE'

@@ -2,6 +2,7 @@
 export {
   MediaHasher,
   hmaSignalValue,
+  hmaSignalValues,
   type HashMediaRequest,
   type HashMediaResult,
   type MediaHasherSettings,

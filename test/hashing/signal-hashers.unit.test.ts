@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { MediaHasher, type MediaSource } from '../../src/hashing/hash-media.js';
+import { hmaSignalValues, MediaHasher, type MediaSource } from '../../src/hashing/hash-media.js';
 import { InProcessHasher } from '../../src/hashing/pool/hash-pool.js';
 import { ExactIndex } from '../../src/index/exact-index.js';
 import { SIGNAL_TYPES } from '../../src/signals/registry.js';
@@ -60,6 +60,9 @@ describe('a signal type declared outside the registry', () => {
       const p = await production.hashMedia({ source: source(), contentType: 'photo' });
       expect(r.signals.pdq?.hash).toBe(p.signals.pdq?.hash);
       expect(p.digests).toEqual({});
+      // What /h/hash and the hasher stage emit: the built-in signals, then the new type.
+      expect(hmaSignalValues(r).map((s) => s.type)).toEqual(['pdq', 'photo_sha1']);
+      expect(hmaSignalValues(r)[1]).toEqual({ type: 'photo_sha1', value: sha1(readFileSync(photo)), quality: null });
     });
   }
 
