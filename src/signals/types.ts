@@ -1,7 +1,8 @@
 /**
  * What a signal type is: the content it applies to, how a value is validated and normalised
- * (with the reference's messages), how two values compare, and the index that stores it. Each
- * type declares itself in src/signals/<type>/type.ts; src/signals/registry.ts lists them.
+ * (with the reference's messages), how two values compare, the index that stores it and how it is
+ * computed from media. Each type declares itself in src/signals/<type>/type.ts;
+ * src/signals/registry.ts lists them.
  */
 import type { SignalIndex } from '../index/types.js';
 
