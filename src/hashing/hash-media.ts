@@ -1,10 +1,15 @@
 /**
- * The hashing service: media in (bytes, a file path or a stream), typed signals out, typed
+ * The hashing engine: media in (bytes, a file path or a stream), typed signals out, typed
  * errors (HmaError) for every kind of bad input. HTTP handlers, the hasher consumer and the
  * CLI all go through MediaHasher.hashMedia.
  *
- *   photo → pdq                   (hash + quality; `meetsMinQuality` below PDQ_MIN_QUALITY)
- *   video → video_md5 + vpdq      (MD5 of the bytes, streamed; per-frame PDQ via ffmpeg)
+ * Which signals a media gets comes from the signal types it is given (the registry's, by
+ * default): each declares the view it is computed from (src/signals/types.ts SignalHasher), and
+ * the engine prepares each view once per media for every selected type that needs it:
+ *
+ *   bytes          → each type's own digest, all fed in one pass (video_md5)
+ *   photo-pixels   → decoded in the hash pool; PDQ hash + quality (`meetsMinQuality` ≥ PDQ_MIN_QUALITY)
+ *   video-frames   → spooled once, frames decoded by ffmpeg, PDQ per frame in the pool (vpdq)
  *
  * Deliberate differences from HMA: empty files are refused for both content types (HMA would
  * return the MD5 of nothing), undecodable images are a typed error rather than a 500, and the
@@ -15,17 +20,17 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { invalidInput } from '../errors/errors.js';
-import type { Md5Hex } from '../signals/md5/md5.js';
 import type { DihedralName } from '../signals/pdq/dihedral.js';
 import type { PdqHex } from '../signals/pdq/hash256.js';
 import type { PdqMode } from '../signals/pdq/image.js';
-import { signalTypesFor, type ContentType, type SignalTypeName } from '../signals/registry.js';
+import { SIGNAL_TYPES, type ContentType, type SignalType } from '../signals/registry.js';
+import type { ByteDigest } from '../signals/types.js';
 import { dedupConsecutive } from '../signals/vpdq/dedup.js';
 import type { VpdqFeature } from '../signals/vpdq/feature.js';
 import { toVpdqSignal, type VpdqSignal } from '../signals/vpdq/signal.js';
 import { emptyMedia, mediaTooBig } from './media-errors.js';
 import { hashMetrics } from './metrics.js';
-import { collectStream, fileSize, md5OfBytes, md5OfFile, spoolStream } from './md5-stream.js';
+import { collectStream, digestBytes, digestFile, fileSize, spoolStream } from './byte-digests.js';
 import { HashPool, type HashExecutor } from './pool/hash-pool.js';
 import { hashVideoFrames } from './video.js';
 
@@ -38,7 +43,7 @@ export interface HashMediaRequest {
   readonly source: MediaSource;
   readonly contentType: ContentType;
   /** Defaults to every signal type of the content type. */
-  readonly signalTypes?: readonly SignalTypeName[];
+  readonly signalTypes?: readonly string[];
   /** PDQ pixel pipeline; defaults to PDQ_MODE. */
   readonly mode?: PdqMode;
   /** Photos: also the 8 rotation/flip variants of the PDQ hash. */
@@ -61,7 +66,7 @@ export interface PdqResult {
 
 export interface VideoMd5Result {
   readonly type: 'video_md5';
-  readonly hash: Md5Hex;
+  readonly hash: string;
 }
 
 export interface VpdqResult {
@@ -85,6 +90,8 @@ export interface HashMediaResult {
   readonly contentType: ContentType;
   readonly bytes: number;
   readonly signals: { readonly pdq?: PdqResult; readonly video_md5?: VideoMd5Result; readonly vpdq?: VpdqResult };
+  /** The value of every selected type computed from the `bytes` view, by type name (video_md5 included). */
+  readonly digests: Readonly<Record<string, string>>;
 }
 
 /** The string HMA's /h/hash reports for a signal: PDQ below the minimum quality is "". */
@@ -99,10 +106,45 @@ export function hmaSignalValue(result: SignalResult): string {
   }
 }
 
-/** Times an MD5 from its start (a stream's MD5 is computed while spooling it, so that one is not timed). */
-function timedMd5(md5: Promise<Md5Hex>): Promise<Md5Hex> {
-  const timer = hashMetrics.seconds.startTimer({ signal_type: 'video_md5' });
-  return md5.finally(() => timer());
+/** The digests of the selected `bytes` types, fed by one pass over the media. */
+class BytesView {
+  private readonly digests: Array<{ readonly name: string; readonly digest: ByteDigest }>;
+
+  constructor(types: ReadonlyMap<string, SignalType>) {
+    this.digests = [...types.values()].flatMap((t) => (t.hasher.view === 'bytes' ? [{ name: t.name, digest: t.hasher.newDigest() }] : []));
+  }
+
+  get wanted(): boolean {
+    return this.digests.length > 0;
+  }
+
+  get sinks(): ByteDigest[] {
+    return this.digests.map((d) => d.digest);
+  }
+
+  /** Times a pass from its start (a stream is digested while spooling it, so that pass is not timed). */
+  async timed(pass: Promise<void>): Promise<void> {
+    const timers = this.digests.map((d) => hashMetrics.seconds.startTimer({ signal_type: d.name }));
+    await pass;
+    for (const t of timers) t();
+  }
+
+  values(): Record<string, string> {
+    return Object.fromEntries(this.digests.map((d) => [d.name, d.digest.digest()]));
+  }
+}
+
+const PRODUCTION_TYPES: readonly SignalType[] = Object.values(SIGNAL_TYPES);
+
+/**
+ * Every computed signal as HMA reports it (built-in results first, then the other `bytes`-view
+ * types), with the quality where the type has one: what /h/hash and the hasher stage emit.
+ */
+export function hmaSignalValues(result: HashMediaResult): Array<{ readonly type: string; readonly value: string; readonly quality: number | null }> {
+  const { pdq, video_md5, vpdq } = result.signals;
+  const out = [pdq, video_md5, vpdq].flatMap((s): Array<{ type: string; value: string; quality: number | null }> => (s ? [{ type: s.type, value: hmaSignalValue(s), quality: s.type === 'pdq' ? s.quality : null }] : []));
+  for (const [type, value] of Object.entries(result.digests)) if (!out.some((o) => o.type === type)) out.push({ type, value, quality: null });
+  return out;
 }
 
 export type MediaHasherSettings = Pick<
@@ -123,6 +165,8 @@ export class MediaHasher {
   constructor(
     private readonly settings: MediaHasherSettings,
     readonly executor: HashExecutor,
+    /** The signal types it may compute (a test may bring its own); the registry's by default. */
+    private readonly types: readonly SignalType[] = PRODUCTION_TYPES,
   ) {}
 
   /** A hasher over a pool of HASH_WORKERS hash processes. */
@@ -144,14 +188,17 @@ export class MediaHasher {
     return req.contentType === 'photo' ? this.hashPhoto(req, types) : this.hashVideo(req, types);
   }
 
-  private selectTypes(req: HashMediaRequest): Set<SignalTypeName> {
-    const applicable = signalTypesFor(req.contentType).map((t) => t.name);
-    const wanted = req.signalTypes ?? applicable;
+  private selectTypes(req: HashMediaRequest): Map<string, SignalType> {
+    const applicable = new Map(this.types.filter((t) => t.contentTypes.includes(req.contentType)).map((t) => [t.name, t]));
+    const wanted = req.signalTypes ?? [...applicable.keys()];
     if (wanted.length === 0) throw invalidInput('empty signal type selection');
-    for (const t of wanted) {
-      if (!applicable.includes(t)) throw invalidInput(`signal type '${t}' does not apply to content type '${req.contentType}'`);
+    const selected = new Map<string, SignalType>();
+    for (const name of wanted) {
+      const t = applicable.get(name);
+      if (!t) throw invalidInput(`signal type '${name}' does not apply to content type '${req.contentType}'`);
+      selected.set(name, t);
     }
-    return new Set(wanted);
+    return selected;
   }
 
   private checkSize(bytes: number): void {
@@ -159,7 +206,7 @@ export class MediaHasher {
     if (bytes > this.settings.MAX_MEDIA_BYTES) throw mediaTooBig(bytes, this.settings.MAX_MEDIA_BYTES);
   }
 
-  private async hashPhoto(req: HashMediaRequest, types: Set<SignalTypeName>): Promise<HashMediaResult> {
+  private async hashPhoto(req: HashMediaRequest, types: Map<string, SignalType>): Promise<HashMediaResult> {
     const src = req.source;
     let input: Uint8Array | string;
     let bytes: number;
@@ -171,6 +218,8 @@ export class MediaHasher {
       bytes = input.byteLength;
     }
     this.checkSize(bytes);
+    const byteView = new BytesView(types);
+    if (byteView.wanted) await byteView.timed(typeof input === 'string' ? digestFile(input, byteView.sinks) : digestBytes(input, byteView.sinks));
     const mode = req.mode ?? this.settings.PDQ_MODE;
     const signals: { pdq?: PdqResult } = {};
     if (types.has('pdq')) {
@@ -184,11 +233,13 @@ export class MediaHasher {
       timer();
       signals.pdq = { type: 'pdq', ...r, mode, meetsMinQuality: r.quality >= this.settings.PDQ_MIN_QUALITY };
     }
-    return { contentType: 'photo', bytes, signals };
+    return { contentType: 'photo', bytes, signals, digests: byteView.values() };
   }
 
-  private async hashVideo(req: HashMediaRequest, types: Set<SignalTypeName>): Promise<HashMediaResult> {
+  private async hashVideo(req: HashMediaRequest, types: Map<string, SignalType>): Promise<HashMediaResult> {
     const src = req.source;
+    const byteView = new BytesView(types);
+    const framesWanted = [...types.values()].some((t) => t.hasher.view === 'video-frames');
     let tmp: string | undefined;
     // ffmpeg needs a seekable file (an MP4's index may sit at its end), so bytes and streams are spooled.
     const tempFile = async () => {
@@ -198,37 +249,37 @@ export class MediaHasher {
     try {
       let file: string | undefined;
       let bytes: number;
-      let md5: Promise<Md5Hex> | undefined;
+      let digested: Promise<void> | undefined;
       if ('path' in src) {
         bytes = await fileSize(src.path);
         this.checkSize(bytes);
         file = src.path;
-        if (types.has('video_md5')) md5 = timedMd5(md5OfFile(file));
+        if (byteView.wanted) digested = byteView.timed(digestFile(file, byteView.sinks));
       } else if ('bytes' in src) {
         bytes = src.bytes.byteLength;
         this.checkSize(bytes);
-        if (types.has('video_md5')) md5 = timedMd5(md5OfBytes(src.bytes));
-        if (types.has('vpdq')) {
+        if (byteView.wanted) digested = byteView.timed(digestBytes(src.bytes, byteView.sinks));
+        if (framesWanted) {
           file = await tempFile();
           await writeFile(file, src.bytes);
         }
       } else {
         file = await tempFile();
-        const spooled = await spoolStream(src.stream, file, this.settings.MAX_MEDIA_BYTES);
-        bytes = spooled.bytes;
+        bytes = await spoolStream(src.stream, file, this.settings.MAX_MEDIA_BYTES, byteView.sinks);
         this.checkSize(bytes);
-        md5 = Promise.resolve(spooled.md5);
       }
       // Runs alongside the decoding; awaited below (the no-op catch only avoids an unhandled-rejection report meanwhile).
-      md5?.catch(() => undefined);
+      digested?.catch(() => undefined);
       const signals: { video_md5?: VideoMd5Result; vpdq?: VpdqResult } = {};
       if (types.has('vpdq') && file !== undefined) {
         const timer = hashMetrics.seconds.startTimer({ signal_type: 'vpdq' });
         signals.vpdq = await this.vpdq(file);
         timer();
       }
-      if (types.has('video_md5') && md5) signals.video_md5 = { type: 'video_md5', hash: await md5 };
-      return { contentType: 'video', bytes, signals };
+      await digested;
+      const digests = byteView.values();
+      if (digests.video_md5 !== undefined) signals.video_md5 = { type: 'video_md5', hash: digests.video_md5 };
+      return { contentType: 'video', bytes, signals, digests };
     } finally {
       if (tmp) await rm(tmp, { recursive: true, force: true });
     }

@@ -2,6 +2,7 @@
 export {
   MediaHasher,
   hmaSignalValue,
+  hmaSignalValues,
   type HashMediaRequest,
   type HashMediaResult,
   type MediaHasherSettings,
@@ -14,4 +15,3 @@ export {
 export { contentTypeFromExtension, contentTypeFromMime, sniffContentType } from './content-type.js';
 export { HashPool, InProcessHasher, type HashExecutor } from './pool/hash-pool.js';
 export { hashVideoFrames, type VideoFrameHashes, type VideoHashOptions } from './video.js';
-export { md5OfBytes, md5OfFile } from './md5-stream.js';

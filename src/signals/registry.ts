@@ -1,6 +1,6 @@
 /**
  * The signal types this system knows: the one place they are plugged in. Each type lives in
- * src/signals/<type>/ and declares its content types, validation, comparison and index
+ * src/signals/<type>/ and declares its content types, validation, comparison, index and hasher
  * (src/signals/types.ts); adding one is a folder there and one line below.
  */
 import { videoMd5SignalType } from './md5/type.js';

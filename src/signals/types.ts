@@ -1,7 +1,8 @@
 /**
  * What a signal type is: the content it applies to, how a value is validated and normalised
- * (with the reference's messages), how two values compare, and the index that stores it. Each
- * type declares itself in src/signals/<type>/type.ts; src/signals/registry.ts lists them.
+ * (with the reference's messages), how two values compare, the index that stores it and how it is
+ * computed from media. Each type declares itself in src/signals/<type>/type.ts;
+ * src/signals/registry.ts lists them.
  */
 import type { SignalIndex } from '../index/types.js';
 
@@ -29,4 +30,27 @@ export interface SignalType<Name extends string = string> {
   compare(a: string, b: string, threshold?: number): SignalComparison;
   /** A new, empty index of this type's values (entry id = bank content id). */
   newIndex(): SignalIndex;
+  /** How the hashing engine computes this type from media (src/hashing/hash-media.ts). */
+  readonly hasher: SignalHasher;
 }
+
+/** An incremental digest over the media's bytes, fed in order; `digest` is called once, at the end. */
+export interface ByteDigest {
+  update(chunk: Uint8Array): void;
+  /** The signal value (already in the form `validate` returns). */
+  digest(): string;
+}
+
+/**
+ * What a type needs from the media. The engine prepares each view once per media and hands it to
+ * every selected type that needs it:
+ *  - `bytes`: the raw bytes, streamed once (never decoded, so this runs in the service process);
+ *    the type supplies a pure incremental digest.
+ *  - `photo-pixels` / `video-frames`: decoded pixels, only ever inside the hash pool's killable
+ *    processes (docs/SECURITY.md); the engine runs the PDQ pipeline there (src/hashing/photo.ts,
+ *    src/hashing/video.ts).
+ */
+export type SignalHasher =
+  | { readonly view: 'bytes'; newDigest(): ByteDigest }
+  | { readonly view: 'photo-pixels' }
+  | { readonly view: 'video-frames' };

@@ -41,6 +41,7 @@ function detailed(h: HashedInput) {
       signals.vpdq = { hash: r.value, frames: r.frames.length, frames_hashed: r.framesHashed, meets_min_quality: r.meetsMinQuality, fps: r.fps, width: r.width, height: r.height };
     }
   }
+  for (const [type, hash] of Object.entries(h.result.digests)) signals[type] ??= { hash };
   return { content_type: h.result.contentType, bytes: h.result.bytes, signals };
 }
 

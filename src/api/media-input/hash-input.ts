@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
-import { hmaSignalValue, type HashMediaResult, type MediaHasher } from '../../hashing/index.js';
+import { hmaSignalValues, type HashMediaResult, type MediaHasher } from '../../hashing/index.js';
 import { fetchLimitsFrom, fetchMedia } from '../../media/fetch.js';
 import { urlPolicyFrom } from '../../net/policy-from-config.js';
 import type { ContentType } from '../../signals/registry.js';
@@ -41,7 +41,7 @@ export class HashInput {
     const signalTypes = selectSignalTypes(this.config, contentType, types);
     const result = await this.hasher.hashMedia({ source: { bytes }, contentType, signalTypes, dihedral: opts.dihedral });
     const values: Record<string, string> = {};
-    for (const r of Object.values(result.signals)) if (r) values[r.type] = hmaSignalValue(r);
+    for (const s of hmaSignalValues(result)) values[s.type] = s.value;
     return { result, values, fields };
   }
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Config } from '../../config/config.js';
-import { MediaHasher, hmaSignalValue } from '../../hashing/index.js';
+import { MediaHasher, hmaSignalValues } from '../../hashing/index.js';
 import type { ComputedSignalValue } from '../../kafka/values.js';
 import { isContentType } from '../../signals/registry.js';
 import { malformedEvent } from '../deadletter/reasons.js';
@@ -18,13 +18,8 @@ export function mediaHashing(hasher: MediaHasher, config: Config): MediaHashing 
     version: `hma-stream/${packageVersion} pdq-${config.PDQ_MODE}`,
     async hash(bytes, contentType) {
       if (!isContentType(contentType)) throw malformedEvent(`unknown content_type '${contentType}'`);
-      const { signals } = await hasher.hashMedia({ source: { bytes }, contentType });
-      const out: ComputedSignalValue[] = [];
-      for (const s of [signals.pdq, signals.video_md5, signals.vpdq]) {
-        if (!s) continue;
-        out.push({ signal_type: s.type, value: hmaSignalValue(s), quality: s.type === 'pdq' ? s.quality : null });
-      }
-      return out;
+      const result = await hasher.hashMedia({ source: { bytes }, contentType });
+      return hmaSignalValues(result).map((s): ComputedSignalValue => ({ signal_type: s.type, value: s.value, quality: s.quality }));
     },
   };
 }

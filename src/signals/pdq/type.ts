@@ -14,5 +14,6 @@ export const pdqSignalType: SignalType<'pdq'> = {
     const distance = hammingDistanceHex(a, b);
     return { match: distance <= threshold, distance };
   },
+  hasher: { view: 'photo-pixels' },
   newIndex: () => new PdqIndex(),
 };

@@ -18,5 +18,6 @@ export const vpdqSignalType: SignalType<'vpdq'> = {
       detail: { query_match_percent: r.queryMatchPercent, compared_match_percent: r.comparedMatchPercent },
     };
   },
+  hasher: { view: 'video-frames' },
   newIndex: () => new VpdqIndex(),
 };

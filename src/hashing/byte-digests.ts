@@ -1,27 +1,28 @@
 /**
- * MD5 of media bytes (`video_md5`) in constant memory: files are streamed, in-memory bytes are
- * digested in slices with a yield between them so a large buffer never blocks the event loop,
- * and uploads can be spooled to a temporary file while being digested in the same pass.
+ * The `bytes` view of media (src/signals/types.ts SignalHasher): the raw bytes fed once, in
+ * order, to every selected exact digest (video_md5 today), in constant memory. Files are
+ * streamed, in-memory bytes are fed in slices with a yield between them so a large buffer never
+ * blocks the event loop, and uploads are spooled to a temporary file while being digested in
+ * the same pass. Nothing here decodes, so it runs in the service process.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { invalidInput } from '../errors/errors.js';
-import type { Md5Hex } from '../signals/md5/md5.js';
+import type { ByteDigest } from '../signals/types.js';
 import { mediaTooBig } from './media-errors.js';
 
 const SLICE = 4 * 1024 * 1024;
 
-const hex = (h: Hash) => h.digest('hex') as Md5Hex;
+function feed(digests: readonly ByteDigest[], chunk: Uint8Array): void {
+  for (const d of digests) d.update(chunk);
+}
 
-export async function md5OfBytes(bytes: Uint8Array): Promise<Md5Hex> {
-  const h = createHash('md5');
+export async function digestBytes(bytes: Uint8Array, digests: readonly ByteDigest[]): Promise<void> {
   for (let off = 0; off < bytes.byteLength; off += SLICE) {
-    h.update(bytes.subarray(off, off + SLICE));
+    feed(digests, bytes.subarray(off, off + SLICE));
     if (off + SLICE < bytes.byteLength) await yieldToLoop();
   }
-  return hex(h);
 }
 
 /** Size of a file, refusing a missing path or one that is not a regular file. */
@@ -36,10 +37,8 @@ export async function fileSize(path: string): Promise<number> {
   }
 }
 
-export async function md5OfFile(path: string): Promise<Md5Hex> {
-  const h = createHash('md5');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) h.update(chunk as Buffer);
-  return hex(h);
+export async function digestFile(path: string, digests: readonly ByteDigest[]): Promise<void> {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) feed(digests, chunk as Buffer);
 }
 
 /**
@@ -57,20 +56,20 @@ export async function collectStream(stream: AsyncIterable<Uint8Array>, maxBytes:
   return Buffer.concat(chunks, total);
 }
 
-/** Writes a stream to `path` while computing its MD5, refusing more than maxBytes. */
+/** Writes a stream to `path` while feeding the digests, refusing more than maxBytes; returns the byte count. */
 export async function spoolStream(
   stream: AsyncIterable<Uint8Array>,
   path: string,
   maxBytes: number,
-): Promise<{ bytes: number; md5: Md5Hex }> {
-  const h = createHash('md5');
+  digests: readonly ByteDigest[],
+): Promise<number> {
   const out = createWriteStream(path, { flags: 'wx' });
   let total = 0;
   try {
     for await (const chunk of stream) {
       total += chunk.byteLength;
       if (total > maxBytes) throw mediaTooBig(total, maxBytes);
-      h.update(chunk);
+      feed(digests, chunk);
       if (!out.write(chunk)) await new Promise<void>((resolve, reject) => {
         out.once('drain', resolve);
         out.once('error', reject);
@@ -79,5 +78,5 @@ export async function spoolStream(
   } finally {
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   }
-  return { bytes: total, md5: hex(h) };
+  return total;
 }
