@@ -15,6 +15,7 @@ import { decodeBmp } from '../../src/hashing/bmp.js';
 import { MediaHasher } from '../../src/hashing/index.js';
 import { hashPhoto, type PhotoHashOptions } from '../../src/hashing/photo.js';
 import { thumbnailJpeg } from '../../src/hashing/thumbnail.js';
+import { errorOfSync } from '../support/errors.js';
 
 const MAX_PIXELS = 20_000_000;
 const opts: PhotoHashOptions = { maxPixels: MAX_PIXELS, grey16: 'high_byte', mode: 'fullres' };
@@ -363,15 +364,6 @@ describe('BMP variants', () => {
 
 // ---------------------------------------------------------------- hostile files
 
-function typedError(f: () => unknown): HmaError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof HmaError) return err;
-    throw err;
-  }
-  throw new Error('expected a typed error');
-}
 
 function patched(bmp: Uint8Array, at: number, bytes: number[]): Uint8Array {
   const out = Uint8Array.from(bmp);
@@ -428,7 +420,7 @@ describe('hostile BMPs', () => {
     ];
     for (const [name, bytes, status, message] of hostile) {
       const started = performance.now();
-      const err = typedError(() => decodeBmp(bytes, MAX_PIXELS));
+      const err = errorOfSync(() => decodeBmp(bytes, MAX_PIXELS));
       expect([name, httpStatusOf[err.code], message.test(err.message)]).toEqual([name, status, true]);
       // A refusal costs no more than reading the header (figures from the file, not timed asserts elsewhere).
       expect([name, performance.now() - started < 1000]).toEqual([name, true]);

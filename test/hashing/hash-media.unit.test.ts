@@ -12,12 +12,12 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { HmaError } from '../../src/errors/errors.js';
 import { contentTypeFromMime, sniffContentType } from '../../src/hashing/content-type.js';
 import { hmaSignalValue, MediaHasher, type HashMediaRequest } from '../../src/hashing/hash-media.js';
 import { HashPool, InProcessHasher } from '../../src/hashing/pool/hash-pool.js';
 import { parseVpdqSignal } from '../../src/signals/vpdq/signal.js';
 import { pdqDir, referenceOutputs, vpdqDir } from './testdata.js';
+import { errorOf } from '../support/errors.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -29,15 +29,6 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'hma-hash-test-'));
 const config = loadConfig({ ...process.env, HASH_WORKERS: '2', MAX_MEDIA_BYTES: String(8 * 1024 * 1024), MAX_IMAGE_PIXELS: '20000000' });
 const hasher = new MediaHasher(config, new InProcessHasher());
 
-async function hmaError(p: Promise<unknown>): Promise<HmaError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof HmaError) return err;
-    throw err;
-  }
-  throw new Error('expected a typed error');
-}
 
 const photo = (source: HashMediaRequest['source'], extra: Partial<HashMediaRequest> = {}) =>
   hasher.hashMedia({ source, contentType: 'photo', ...extra });
@@ -122,14 +113,14 @@ describe('bad photo input is a typed error', () => {
     ['decompression bomb (header says 100000x100000)', pngHeaderOnly(100_000, 100_000), 'too_large', /pixel limit/],
     ['over MAX_MEDIA_BYTES', Buffer.alloc(8 * 1024 * 1024 + 1, 1), 'too_large', /larger than/],
   ])('%s', async (_what, bytes, code, message) => {
-    const err = await hmaError(photo({ bytes }));
+    const err = await errorOf(photo({ bytes }));
     expect(err.code).toBe(code);
     expect(err.message).toMatch(message);
   });
 
   it('an image under 5 px on a side is low quality', async () => {
     const bytes = await sharp({ create: { width: 4, height: 50, channels: 3, background: '#808080' } }).png().toBuffer();
-    const err = await hmaError(photo({ bytes }));
+    const err = await errorOf(photo({ bytes }));
     expect([err.code, err.details?.reason]).toEqual(['low_quality', 'too_small']);
   });
 
@@ -141,14 +132,14 @@ describe('bad photo input is a typed error', () => {
         yield Buffer.alloc(1024 * 1024);
       }
     })();
-    expect((await hmaError(photo({ stream: endless }))).code).toBe('too_large');
+    expect((await errorOf(photo({ stream: endless }))).code).toBe('too_large');
     expect(served).toBeLessThanOrEqual(9 * 1024 * 1024);
   });
 
   it('a missing file and a wrong signal type are invalid input', async () => {
-    expect((await hmaError(photo({ path: path.join(tmp, 'nope.jpg') }))).code).toBe('invalid_input');
-    expect((await hmaError(photo({ path: pdq('ptx-resources/rgb.jpeg') }, { signalTypes: ['video_md5'] }))).message).toMatch(/does not apply/);
-    expect((await hmaError(photo({ path: pdq('ptx-resources/rgb.jpeg') }, { signalTypes: [] }))).message).toMatch(/empty signal type selection/);
+    expect((await errorOf(photo({ path: path.join(tmp, 'nope.jpg') }))).code).toBe('invalid_input');
+    expect((await errorOf(photo({ path: pdq('ptx-resources/rgb.jpeg') }, { signalTypes: ['video_md5'] }))).message).toMatch(/does not apply/);
+    expect((await errorOf(photo({ path: pdq('ptx-resources/rgb.jpeg') }, { signalTypes: [] }))).message).toMatch(/empty signal type selection/);
   });
 });
 
@@ -180,10 +171,10 @@ describe('videos', () => {
 
   it('bad video input is a typed error', { timeout: 120_000 }, async () => {
     const v = (b: Uint8Array) => hasher.hashMedia({ source: { bytes: b }, contentType: 'video' });
-    expect((await hmaError(v(Buffer.alloc(0)))).code).toBe('unsupported_media');
-    expect((await hmaError(v(Buffer.from('not a video')))).code).toBe('unsupported_media');
+    expect((await errorOf(v(Buffer.alloc(0)))).code).toBe('unsupported_media');
+    expect((await errorOf(v(Buffer.from('not a video')))).code).toBe('unsupported_media');
     const truncated = bytes.subarray(0, 2000);
-    expect((await hmaError(v(truncated))).code).toBe('unsupported_media');
+    expect((await errorOf(v(truncated))).code).toBe('unsupported_media');
   });
 });
 
@@ -210,12 +201,12 @@ describe('the hash pool', () => {
     const opts = { mode: 'fullres', maxPixels: 1e8, grey16: 'high_byte' } as const;
     const results = await Promise.all(['ptx-resources/rgb.jpeg', 'ptx-resources/LA.png', 'pdq-data/misc-images/wee.jpg'].map((f) => pool.hashPhoto(pdq(f), opts)));
     expect(results.map((r) => r.hash)).toEqual(['ptx-resources/rgb.jpeg', 'ptx-resources/LA.png', 'pdq-data/misc-images/wee.jpg'].map((f) => ref.images[f].fullres.hash));
-    const err = await hmaError(pool.hashPhoto(Buffer.from('garbage'), opts));
+    const err = await errorOf(pool.hashPhoto(Buffer.from('garbage'), opts));
     expect(err.code).toBe('unsupported_media');
   });
 
   it('stops a task over its time limit with a typed error, replaces the process and carries on', async () => {
-    const err = await hmaError(pool.sleepInWorker(60_000));
+    const err = await errorOf(pool.sleepInWorker(60_000));
     expect([err.code, err.details?.reason]).toEqual(['unsupported_media', 'timeout']);
     const r = await pool.hashPhoto(pdq('ptx-resources/rgb.jpeg'), { mode: 'fullres', maxPixels: 1e8, grey16: 'high_byte' });
     expect(r.hash).toBe(ref.images['ptx-resources/rgb.jpeg'].fullres.hash);

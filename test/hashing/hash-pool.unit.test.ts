@@ -10,22 +10,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isHmaError, type HmaError } from '../../src/errors/errors.js';
 import { hashPhoto } from '../../src/hashing/photo.js';
 import { HashPool, rssOf, SPOOL_BYTES } from '../../src/hashing/pool/hash-pool.js';
+import { errorOf } from '../support/errors.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const opts = { mode: 'fullres', maxPixels: 1e8, grey16: 'high_byte' } as const;
 
-async function errorOf(p: Promise<unknown>): Promise<HmaError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isHmaError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a typed error, got a result');
-}
 
 const alive = (pid: number) => {
   try {

@@ -7,26 +7,18 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { httpStatusOf } from '../../src/runtime/http-errors.js';
 import { loadConfig } from '../../src/config/config.js';
-import { isHmaError, type HmaError } from '../../src/errors/errors.js';
+import { isHmaError } from '../../src/errors/errors.js';
 import { MediaHasher } from '../../src/hashing/hash-media.js';
 import { requireDecodable, sniffImage } from '../../src/hashing/image-format.js';
 import { InProcessHasher } from '../../src/hashing/pool/hash-pool.js';
 import { configureDecoder } from '../../src/hashing/pool/tasks.js';
+import { errorOf } from '../support/errors.js';
 
 const SVG_BOMB =
   '<svg width="9999" height="9999"><filter id="f"><feGaussianBlur stdDeviation="500"/></filter><rect width="9999" height="9999" filter="url(#f)"/></svg>';
 
 const text = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
 
-async function errorOf(p: Promise<unknown>): Promise<HmaError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isHmaError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a typed error, got a result');
-}
 
 let real: Record<string, Uint8Array>;
 
