@@ -63,6 +63,23 @@ const outageNoise = (namespace: string, entry: LogEntry['log']) =>
   [entry.error, entry.message, entry.stack].some((t) => typeof t === 'string' && isConnectivityText(t)) ||
   (namespace === 'Consumer' && typeof entry.message === 'string' && entry.message.startsWith('Restarting the consumer'));
 
+const RESTART_MARK = '(restarting the consumer on purpose)';
+
+/**
+ * An error that makes kafkajs stop a consumer without retrying, so that its owner restarts it
+ * from the committed offsets. The owner logs the cause; kafkajs's own lines about it (the
+ * failed batch, the crash) go to debug.
+ */
+export function consumerRestart(reason: string): Error {
+  return Object.assign(new Error(`${reason} ${RESTART_MARK}`), { retriable: false });
+}
+
+/** Whether `err` (or kafkajs's wrapper of it) is a {@link consumerRestart}. */
+export const isConsumerRestart = (err: unknown): boolean => err instanceof Error && err.message.includes(RESTART_MARK);
+
+const deliberateRestart = (entry: LogEntry['log']) =>
+  [entry.message, entry.stack].some((t) => typeof t === 'string' && t.includes(RESTART_MARK));
+
 function logCreator() {
   const logger = log('kafkajs');
   return ({ namespace, level, log: entry }: LogEntry) => {
@@ -76,7 +93,7 @@ function logCreator() {
     } else if (level <= logLevel.WARN && outageNoise(namespace, entry)) {
       reportConnectivityError();
       logger.debug(fields, message);
-    } else if (level <= logLevel.WARN && routineRetry(entry)) logger.debug(fields, message);
+    } else if (level <= logLevel.WARN && (routineRetry(entry) || deliberateRestart(entry))) logger.debug(fields, message);
     else if (level === logLevel.ERROR) logger.error(fields, message);
     else if (level === logLevel.WARN) logger.warn(fields, message);
     else if (level === logLevel.INFO) logger.info(fields, message);

@@ -30,6 +30,7 @@
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../../config/config.js';
+import { consumerRestart, isConsumerRestart } from '../../kafka/client.js';
 import type { TopicCodec } from '../../kafka/codec.js';
 import { isOutageError, keepTrying } from '../../kafka/connectivity.js';
 import type { DeadLetterValue, TopicValues } from '../../kafka/values.js';
@@ -318,7 +319,7 @@ export class Stage<I extends TopicName> {
       if (consumer !== this.consumer) return; // a replaced consumer going down
       this.joined = false;
       // A broker outage is logged once by the process's health probe.
-      if (isOutageError(payload.error)) this.logger.debug({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+      if (isOutageError(payload.error) || isConsumerRestart(payload.error)) this.logger.debug({ err: payload.error, restart: payload.restart }, 'consumer crashed');
       else this.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
       if (!payload.restart && !this.stopping) this.scheduleRestart();
     });
@@ -328,8 +329,14 @@ export class Stage<I extends TopicName> {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: Math.max(1, cfg.TOPIC_PARTITIONS),
-      // A replaced consumer takes no work (see GROUP_JOIN above); failing it for good stops it.
-      eachBatch: (payload) => (consumer === this.consumer ? this.onBatch(payload) : Promise.reject(nonRetriable('a replaced consumer'))),
+      // A replaced consumer takes no work (see GROUP_JOIN above): it leaves the batch unresolved
+      // (its successor reads it from the committed offset), pauses and goes away quietly.
+      // Failing it instead would make kafkajs log a crash at error level for a normal restart.
+      eachBatch: async (payload) => {
+        if (consumer === this.consumer) return this.onBatch(payload);
+        payload.pause();
+        void consumer.disconnect().catch(() => undefined);
+      },
     });
   }
 
@@ -370,7 +377,7 @@ export class Stage<I extends TopicName> {
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
     const { partition } = batch;
-    if (this.poisoned) throw nonRetriable('a transaction failed: restarting the consumer');
+    if (this.poisoned) throw consumerRestart('a transaction failed');
 
     // kafkajs heartbeats only between batches; admission may wait for room in the window.
     let rebalance: unknown;
@@ -412,7 +419,9 @@ export class Stage<I extends TopicName> {
       }
     } catch (err) {
       this.poisoned = true;
-      throw nonRetriable(`partition ${partition}: ${(err as Error).message}`);
+      if (isOutageError(err)) this.logger.debug({ err, partition }, 'admitting an event failed: restarting the consumer from the committed offsets');
+      else this.logger.warn({ err, partition }, 'admitting an event failed: restarting the consumer from the committed offsets');
+      throw consumerRestart(`partition ${partition}: ${(err as Error).message}`);
     } finally {
       clearInterval(beat);
     }
@@ -420,7 +429,7 @@ export class Stage<I extends TopicName> {
     if (rebalance !== undefined) throw rebalance;
     // Stopping: the windows drain while kafkajs still fetches; don't spin on a batch we won't take.
     if (this.stopping) await sleep(200);
-    if (this.poisoned) throw nonRetriable('a transaction failed: restarting the consumer');
+    if (this.poisoned) throw consumerRestart('a transaction failed');
   }
 
   private async commit(committer: PartitionCommitter, results: readonly Processed[], nextOffset: bigint): Promise<void> {
@@ -534,10 +543,4 @@ class KeyChains {
     });
     return mine;
   }
-}
-
-function nonRetriable(message: string): Error {
-  // kafkajs does not retry an error marked non-retriable: the consumer crashes and we
-  // restart it, so it rejoins and reads the committed offsets afresh.
-  return Object.assign(new Error(message), { retriable: false });
 }
