@@ -183,6 +183,17 @@ const spec = {
   PDQ_MATCH_THRESHOLD: [int(0, 256), '31'],
   PDQ_MAX_THRESHOLD: [int(0, 256), '52'],
 
+  // Flood quarantine (hma flood; docs/ARCHITECTURE.md "Flood quarantine")
+  /** The sliding window over which one bank content's matches are counted (whole minutes: counts are kept per minute). */
+  FLOOD_WINDOW_SECONDS: [int(60, 7 * 86_400).refine((v) => v % 60 === 0, 'expected whole minutes (a multiple of 60)'), '600'],
+  /** Absolute limit: an entry is quarantined only when its matches in the window exceed this… */
+  FLOOD_MAX_MATCHES: [int(1, 1_000_000_000), '1000'],
+  /** …and exceed this many times its own baseline (its average per window over FLOOD_BASELINE_HOURS before the window). */
+  FLOOD_BASELINE_FACTOR: [z.string().trim().regex(/^\d+(\.\d+)?$/, 'expected a number').transform(Number).pipe(z.number().min(1).max(1_000_000)), '10'],
+  FLOOD_BASELINE_HOURS: [int(1, 24 * 90), '24'],
+  /** Per-minute match counts are kept this long (the UI's charts and the baseline read them); at least the baseline. */
+  FLOOD_RETENTION_HOURS: [int(1, 24 * 365), '192'],
+
   // Streaming pipeline (hasher, matcher, actioner)
   /** Events of one partition processed at once by a hasher (the worker pool queues the rest). */
   HASHER_MAX_IN_FLIGHT: [int(1, 10_000), '8'],

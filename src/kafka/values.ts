@@ -20,6 +20,8 @@ export interface SignalChangeValue {
   readonly disable_until_ts: number | null;
   readonly change_seq: number;
   readonly changed_at: EpochMillis;
+  /** Flood quarantine (docs/ARCHITECTURE.md): the content's matches are flagged and not acted on. Absent = false (Avro default). */
+  readonly quarantined?: boolean;
 }
 
 export interface BankSettingsValue {
@@ -72,6 +74,8 @@ export interface MatchValue {
   readonly signal_type: string;
   readonly distance: number;
   readonly bank_labels: readonly string[];
+  /** The bank content was under flood quarantine: the match is recorded, actioners skip it. Absent = false (Avro default). */
+  readonly quarantined?: boolean;
 }
 
 export interface MatchResultValue extends SubmissionFields {

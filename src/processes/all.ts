@@ -1,6 +1,6 @@
 /**
  * `hma all`: the whole stack in one process (development): the API, the fetcher, the
- * hasher and matcher, and an actioner when given rules. One hashing pool and one
+ * hasher and matcher, the flood counter, and an actioner when given rules. One hashing pool and one
  * index replica serve the whole process.
  */
 import { startingReason } from '../runtime/health.js';
@@ -9,6 +9,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { startActioner } from './actioner.js';
 import { startApi } from './api.js';
 import { startFetcher } from './fetcher.js';
+import { startFlood } from './flood.js';
 import { startHasher } from './hasher.js';
 import { startMatcher } from './matcher.js';
 
@@ -22,6 +23,7 @@ export async function startAll(rt: Runtime, opts: { rules?: string } = {}): Prom
   const parts: Array<[string, () => Promise<StartedPart>]> = [
     ['hasher', () => startHasher(rt, api.hasher)],
     ['matcher', () => startMatcher(rt, api.matching)],
+    ['flood', () => startFlood(rt)],
     ...(rules ? [['actioner', () => startActioner(rt, rules)] as [string, () => Promise<StartedPart>]] : []),
   ];
   for (const [name, start] of parts) {

@@ -24,6 +24,8 @@ export interface ContentMatch {
   readonly bank: BankInfo;
   /** docs/reference/hma-api.md §2.8 value: 1 = enabled, 0 = disabled indefinitely, else epoch seconds. */
   readonly disableUntil: number;
+  /** Under flood quarantine: still a match, flagged so that actioners skip it. */
+  readonly quarantined: boolean;
   readonly detail?: Readonly<Record<string, number>>;
 }
 
@@ -52,6 +54,8 @@ export class MatchReplica {
   private readonly banks = new Map<number, BankInfo>();
   private readonly bankOf = new DenseColumn();
   private readonly disableUntil = new DenseColumn();
+  /** Bank content ids under flood quarantine (few: a set, not a column). */
+  private readonly quarantined = new Set<number>();
   private unknownTypeEvents = 0;
   private maxSeq = 0;
 
@@ -83,10 +87,14 @@ export class MatchReplica {
     if (change) {
       this.bankOf.set(id, change.bank_id);
       this.disableUntil.set(id, change.disable_until_ts === null ? ENABLED : change.disable_until_ts);
+      if (change.quarantined === true) this.quarantined.add(id);
+      else this.quarantined.delete(id);
       state.index.add(id, change.value);
       this.noteSeq(state, change.change_seq, change.changed_at);
     } else {
       state.lastAppliedAt = this.clock();
+      // The quarantine is the content's: it ends with the content's last signal.
+      if (![...this.types.values()].some((t) => t.index.has(id))) this.quarantined.delete(id);
     }
   }
 
@@ -146,7 +154,7 @@ export class MatchReplica {
     const out: ContentMatch[] = [];
     for (const m of state.index.query(value, radius)) {
       const bank = this.banks.get(this.bankOf.get(m.id));
-      if (bank) out.push({ contentId: m.id, distance: m.distance, bank, disableUntil: this.disableUntil.get(m.id), ...(m.detail ? { detail: m.detail } : {}) });
+      if (bank) out.push({ contentId: m.id, distance: m.distance, bank, disableUntil: this.disableUntil.get(m.id), quarantined: this.quarantined.has(m.id), ...(m.detail ? { detail: m.detail } : {}) });
     }
     return out;
   }
@@ -160,6 +168,11 @@ export class MatchReplica {
     const s = this.types.get(signalType);
     if (!s) return undefined;
     return { size: s.index.size, lastSeq: s.lastSeq, lastChangedAt: s.lastChangedAt, lastAppliedAt: s.lastAppliedAt };
+  }
+
+  /** Bank content under flood quarantine, as this replica has applied it. */
+  get quarantinedCount(): number {
+    return this.quarantined.size;
   }
 
   get bankCount(): number {

@@ -34,7 +34,7 @@ const samples: { readonly [T in TopicName]: TopicValues[T] } = {
   },
   'match.results': {
     submission_id: 'sub-1', content_id: 'post-1', content_type: 'photo', matched: true,
-    matches: [{ bank_id: 7, bank_name: 'SEED_BANK_0', bank_content_id: 9_007_199_254_740, signal_type: 'pdq', distance: 12, bank_labels: ['spam'] }],
+    matches: [{ bank_id: 7, bank_name: 'SEED_BANK_0', bank_content_id: 9_007_199_254_740, signal_type: 'pdq', distance: 12, bank_labels: ['spam'], quarantined: false }],
     index_positions: { pdq: 1234, md5: 5 }, trace_id: 'trace-1', metadata: { uploader: 'u1' }, submitted_at: now,
     timings: { hashed_at: now + 20, match_ms: 0.4, matched_at: now + 25 },
   },
@@ -44,7 +44,7 @@ const samples: { readonly [T in TopicName]: TopicValues[T] } = {
     attempts: 1, failed_at: now,
   },
   signals: {
-    signal_type: 'pdq', content_id: 17, bank_id: 7, value: '0'.repeat(64), disable_until_ts: null, change_seq: 99, changed_at: now,
+    signal_type: 'pdq', content_id: 17, bank_id: 7, value: '0'.repeat(64), disable_until_ts: null, change_seq: 99, changed_at: now, quarantined: true,
   },
   banks: { bank_id: 7, name: 'SEED_BANK_0', matching_enabled_ratio: 0.5, labels: ['spam', 'ncii'], change_seq: 100, changed_at: now },
 };

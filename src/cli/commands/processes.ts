@@ -1,4 +1,4 @@
-/** Long-running processes: api, hasher, matcher, fetcher, actioner, all (composed in src/processes/). */
+/** Long-running processes: api, hasher, matcher, flood, fetcher, actioner, all (composed in src/processes/). */
 import type { Command } from 'commander';
 import { config } from '../../config/config.js';
 import { runActioner } from '../../processes/actioner.js';
@@ -6,6 +6,7 @@ import { startAll } from '../../processes/all.js';
 import { startApi } from '../../processes/api.js';
 import { fetchAllOnce, startFetcher } from '../../processes/fetcher.js';
 import { runHasher } from '../../processes/hasher.js';
+import { runFlood } from '../../processes/flood.js';
 import { runMatcher } from '../../processes/matcher.js';
 import { runComposed } from '../../runtime/process.js';
 
@@ -23,6 +24,10 @@ export function registerProcessCommands(program: Command): void {
     .command('matcher')
     .description('run a matcher: consumes content.hashed once its index replica is loaded, produces match.results (exactly once)')
     .action(async () => void (await runMatcher(config())));
+  program
+    .command('flood')
+    .description('run a flood counter: counts match.results per bank content in Postgres, quarantines an entry whose matches flood (FLOOD_*)')
+    .action(async () => void (await runFlood(config())));
   program
     .command('actioner')
     .description('run the reference actioner: match.results → webhooks, topics or logs, as a rules file says')

@@ -51,6 +51,8 @@ export function toChangeRecord(row: OutboxRow): ChangeRecord {
           value: str(v.value),
           disable_until_ts: v.disable_until_ts === null || v.disable_until_ts === undefined ? null : int(v.disable_until_ts),
           ...meta,
+          // Set by the outbox trigger of the flood quarantine migration, only while quarantined.
+          quarantined: v.quarantined === true,
         },
       },
     };

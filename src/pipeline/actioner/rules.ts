@@ -2,7 +2,7 @@
  * Actioner rules (pure): a JSON or YAML file mapping banks and bank labels to
  * actions. A rule fires for a match result when at least one of its matches passes
  * the rule's `when` (every condition given must hold; an empty `when` takes any
- * match). Unmatched results fire nothing.
+ * match). Unmatched results fire nothing, nor do matches flagged `quarantined`.
  *
  *   rules:
  *     - name: report-csam
@@ -110,7 +110,8 @@ export function firings(result: MatchResultValue, rules: readonly Rule[]): Firin
   if (!result.matched) return [];
   const out: Firing[] = [];
   for (const r of rules) {
-    const matches = result.matches.filter((m) => matchPasses(m, r.when));
+    // A quarantined match (flood quarantine) is recorded but never acted on.
+    const matches = result.matches.filter((m) => m.quarantined !== true && matchPasses(m, r.when));
     if (matches.length > 0) out.push({ rule: r, matches });
   }
   return out;
