@@ -5,6 +5,7 @@ import type { Db } from '../../curation/db.js';
 import { bankRoutes } from './banks.js';
 import { contentRoutes } from './content.js';
 import { exchangeRoutes } from './exchanges.js';
+import { floodRoutes } from './flood.js';
 import { exchangeTypeRegistry } from '../../exchanges/registry.js';
 import { signalTypeRegistry } from '../../signals/registry.js';
 import { MediaHasher as HashingService } from '../../hashing/index.js';
@@ -41,6 +42,7 @@ export function curatorRoutes(deps: CuratorDeps) {
         await c.register(contentRoutes({ ...deps, hasher, nowS, signalTypes }));
         await c.register(typeRoutes(deps.db, signalTypes));
         await c.register(exchangeRoutes(deps.db, exchangeTypeRegistry(deps.config)));
+        await c.register(floodRoutes(deps.db));
       },
       { prefix: '/c' },
     );
