@@ -90,6 +90,13 @@ rules:
     expect(firings(result([match('B', ['y'], 3, 'video_md5')]), rules).map((x) => x.rule.name)).toEqual(['all']);
   });
 
+  it('never fires on a quarantined match (flood quarantine), only on the others of the result', () => {
+    const rules = parseRules(yaml, 'rules.yaml');
+    expect(firings(result([{ ...match('A', ['terror']), quarantined: true }]), rules)).toEqual([]);
+    const f = firings(result([{ ...match('A', ['terror']), quarantined: true }, { ...match('B', ['y'], 3), quarantined: false }]), rules);
+    expect(f.map((x) => [x.rule.name, x.matches.length])).toEqual([['close', 1], ['all', 1]]);
+  });
+
   it('refuses bad rule files with the problem and where it is', () => {
     expect(() => parseRules('rules: [', 'r.yaml')).toThrow(/r.yaml: not valid YAML/);
     expect(() => parseRules('rules: []', 'r.yaml')).toThrow(/rules/);

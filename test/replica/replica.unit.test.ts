@@ -22,6 +22,20 @@ function replica(now = 1_800_000_000_000) {
 }
 
 describe('MatchReplica', () => {
+  it('flags the matches of quarantined content until a change without the flag; a tombstone ends it', () => {
+    const r = replica();
+    r.applyBank('1', bank(1, 'BANK_A'));
+    r.applySignal('pdq:10', signal(10, 1, A));
+    r.applySignal('pdq:11', { ...signal(11, 1, B), quarantined: true });
+    expect(r.rawLookup('pdq', A, 31).map((m) => [m.contentId, m.quarantined]).sort()).toEqual([[10, false], [11, true]]);
+    expect(r.quarantinedCount).toBe(1);
+    r.applySignal('pdq:11', signal(11, 1, B)); // released: re-published without the flag
+    expect(r.rawLookup('pdq', B, 0).map((m) => m.quarantined)).toEqual([false]);
+    r.applySignal('pdq:11', { ...signal(11, 1, B), quarantined: true });
+    r.applySignal('pdq:11', null);
+    expect(r.quarantinedCount).toBe(0);
+  });
+
   it('matches signals of known banks and skips signals whose bank is gone', () => {
     const r = replica();
     r.applyBank('1', bank(1, 'BANK_A', 1, ['csam']));
