@@ -43,8 +43,13 @@ export async function releaseQuarantine(db: Db, contentId: number): Promise<void
   await withWriteTx(db, async (tx) => {
     const { rowCount } = await tx.query('DELETE FROM flood_quarantine WHERE content_id = $1', [contentId]);
     if (!rowCount) throw notFound(`bank content ${contentId} is not quarantined`);
+    // The minute of the release and its matches so far: only what comes after counts again.
     await tx.query(
-      'INSERT INTO flood_release (content_id) VALUES ($1) ON CONFLICT (content_id) DO UPDATE SET released_at = now()',
+      `INSERT INTO flood_release (content_id, released_bucket, released_bucket_matches)
+       SELECT $1, date_trunc('minute', now()),
+              coalesce((SELECT matches FROM flood_bucket WHERE content_id = $1 AND bucket = date_trunc('minute', now())), 0)
+       ON CONFLICT (content_id) DO UPDATE
+         SET released_at = now(), released_bucket = EXCLUDED.released_bucket, released_bucket_matches = EXCLUDED.released_bucket_matches`,
       [contentId],
     );
   });
@@ -56,20 +61,22 @@ export interface MinuteCount {
   readonly matches: number;
 }
 
-/** Matches per minute of each bank since `since` (banks with none are absent). */
-export async function matchesPerMinuteByBank(db: Queryable, since: Date, bankId?: number): Promise<Map<number, MinuteCount[]>> {
-  const { rows } = await db.query<{ bank_id: string; bucket: Date; matches: string }>(
-    `SELECT bank_id, bucket, sum(matches) AS matches FROM flood_bucket
-     WHERE bucket >= $1 AND ($2::bigint IS NULL OR bank_id = $2)
-     GROUP BY bank_id, bucket ORDER BY bank_id, bucket`,
+/** Matches per minute of each bank since `since` (banks with none are absent), with the bank's name. */
+export async function matchesPerMinuteByBank(db: Queryable, since: Date, bankId?: number): Promise<Map<number, { readonly name: string; readonly counts: MinuteCount[] }>> {
+  const { rows } = await db.query<{ bank_id: string; name: string | null; bucket: Date; matches: string }>(
+    `SELECT f.bank_id, b.name, f.bucket, f.matches
+     FROM (SELECT bank_id, bucket, sum(matches) AS matches FROM flood_bucket
+           WHERE bucket >= $1 AND ($2::bigint IS NULL OR bank_id = $2) GROUP BY bank_id, bucket) f
+     LEFT JOIN bank b ON b.id = f.bank_id
+     ORDER BY f.bank_id, f.bucket`,
     [since, bankId ?? null],
   );
-  const out = new Map<number, MinuteCount[]>();
+  const out = new Map<number, { name: string; counts: MinuteCount[] }>();
   for (const r of rows) {
     const id = num(r.bank_id);
-    let list = out.get(id);
-    if (!list) out.set(id, (list = []));
-    list.push({ at: r.bucket, matches: num(r.matches) });
+    let bank = out.get(id);
+    if (!bank) out.set(id, (bank = { name: r.name ?? `#${id}`, counts: [] }));
+    bank.counts.push({ at: r.bucket, matches: num(r.matches) });
   }
   return out;
 }

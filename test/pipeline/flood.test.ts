@@ -3,14 +3,13 @@
  * processes' replicas; two flood counters share match.results. A flood of matches on
  * one bank entry quarantines it exactly once, later results flag its matches
  * `quarantined` (from both matchers) and the actioner skips them; a release through
- * /c restores it, audited.
+ * /c restores it, audited; the UI shows the counts, the quarantined entry and releases it.
  */
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { curatorRoutes } from '../../src/api/curator/index.js';
 import { createBank } from '../../src/curation/banks.js';
 import { addSignals } from '../../src/curation/contents.js';
 import { withAdmin } from '../../src/kafka/client.js';
@@ -18,11 +17,11 @@ import type { ContentHashedValue } from '../../src/kafka/values.js';
 import { registry } from '../../src/observability/metrics.js';
 import { stageGroupId } from '../../src/pipeline/stage/stage.js';
 import { startActioner } from '../../src/processes/actioner.js';
+import { buildApi } from '../../src/processes/api.js';
 import { startFlood } from '../../src/processes/flood.js';
 import { startMatcher } from '../../src/processes/matcher.js';
 import { startMatching, type Matching } from '../../src/processes/matching.js';
 import { startOutboxRelay } from '../../src/processes/relay.js';
-import { buildApp } from '../../src/runtime/app.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import { SIGNAL_TYPE_NAMES, signalTypeRegistry } from '../../src/signals/registry.js';
 import { topicName } from '../../topology/topics.js';
@@ -128,7 +127,10 @@ beforeAll(async () => {
   const act = new Runtime(p.config, 'flood-actioner');
   runtimes.push(act);
   await startActioner(act, rules);
-  app = await buildApp({ config: p.config, plugins: [curatorRoutes({ db: db.pool, config: p.config })] });
+  // The API process as `hma api` composes it (/c and /ui; development mode: no login).
+  const apiRt = new Runtime(p.config, 'flood-api');
+  runtimes.push(apiRt);
+  app = (await buildApi(apiRt)).app;
   await app.ready();
 }, 120_000);
 
@@ -222,5 +224,34 @@ describe('flood quarantine', () => {
     // Only matches after the release count towards a new quarantine: four are not a flood.
     await until(async () => (await counted()) >= all.length, 'the counters to count');
     expect((await db.pool.query('SELECT 1 FROM flood_quarantine')).rowCount).toBe(0);
+  }, 120_000);
+
+  it('quarantines it again on a new flood; the dashboard and bank page chart it, and their button releases it (audited)', async () => {
+    await produceFor('flood2', 3 * LIMIT, FLOOD);
+    await until(async () => (await db.pool.query('SELECT 1 FROM flood_quarantine')).rowCount === 1, 'the second quarantine');
+    expect(await metric('hma_flood_quarantine_events_total')).toBe(2);
+
+    for (const url of ['/ui/', '/ui/bank/FLOOD_BANK']) {
+      const page = await app.inject({ url });
+      expect(page.statusCode, url).toBe(200);
+      expect(page.body, url).toMatch(/<li data-bank="FLOOD_BANK">[\s\S]*?<svg class="spark"[^>]*><polyline points="[\d., ]+" \/><\/svg>/);
+      expect(page.body, url).toContain(`<tr data-content-id="${floodId}"><td><code>${floodId}</code></td><td>FLOOD_BANK</td>`);
+      expect(page.body, url).toContain(`action="/ui/flood/${floodId}/release"`);
+    }
+    const r = await app.inject({
+      method: 'POST',
+      url: `/ui/flood/${floodId}/release`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'back=%2Fui%2Fbank%2FFLOOD_BANK',
+    });
+    expect(r.statusCode).toBe(303);
+    expect(r.headers.location).toBe(`/ui/bank/FLOOD_BANK?done=released&id=${floodId}#flood-h`);
+    expect((await db.pool.query('SELECT 1 FROM flood_quarantine')).rowCount).toBe(0);
+    const audit = await db.pool.query<{ action: string }>("SELECT action FROM audit_log WHERE entity = 'flood_quarantine' ORDER BY id");
+    expect(audit.rows.map((a) => a.action)).toEqual(['insert', 'delete', 'insert', 'delete']);
+    const after = await app.inject({ url: '/ui/bank/FLOOD_BANK?done=released&id=' + floodId });
+    expect(after.body).toContain(`Content ${floodId} released from flood quarantine`);
+    expect(after.body).not.toContain(`action="/ui/flood/${floodId}/release"`);
+    expect((await app.inject({ method: 'POST', url: `/ui/flood/${floodId}/release`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })).statusCode).toBe(404);
   }, 120_000);
 });

@@ -30,6 +30,7 @@ import { bankRoutes } from './pages/bank.js';
 import { banksRoutes } from './pages/banks.js';
 import { dashboardRoutes } from './pages/dashboard.js';
 import { exchangesRoutes } from './pages/exchanges.js';
+import { floodRoutes } from './pages/flood.js';
 import { matchRoutes } from './pages/match.js';
 import { resultsRoutes } from './pages/results.js';
 import { ResultsFeed } from './results-feed.js';
@@ -130,7 +131,7 @@ export function uiRoutes(deps: UiDeps) {
           await Promise.all([ctx.cluster.close(), ctx.results.stop()]);
         });
 
-        for (const routes of [dashboardRoutes, banksRoutes, bankRoutes, exchangesRoutes, matchRoutes, resultsRoutes]) {
+        for (const routes of [dashboardRoutes, banksRoutes, bankRoutes, exchangesRoutes, matchRoutes, resultsRoutes, floodRoutes]) {
           await ui.register(routes(ctx));
         }
       },

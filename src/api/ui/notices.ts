@@ -22,6 +22,7 @@ const MESSAGES: Readonly<Record<string, (q: DoneQuery) => string>> = {
   exchange_enabled: (q) => `Fetching of ${q.name ?? ''} enabled.`,
   exchange_disabled: (q) => `Fetching of ${q.name ?? ''} disabled.`,
   fetched: () => 'Fetch run finished: see the status table.',
+  released: (q) => `Content ${q.id ?? ''} released from flood quarantine: its matches are acted on again.`,
 };
 
 const safe = (v: string | undefined): string | undefined => (v !== undefined && /^[A-Za-z0-9_]{1,255}$/.test(v) ? v : undefined);

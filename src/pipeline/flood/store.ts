@@ -120,15 +120,17 @@ export async function countBatch(
 async function floods(tx: Tx, ids: readonly number[], limits: FloodLimits, now: number): Promise<Quarantined[]> {
   const windowStart = new Date(now - limits.windowMs);
   const baselineStart = new Date(now - limits.windowMs - limits.baselineMs);
+  // In the window: only matches since the entry's last release (a released entry starts afresh);
+  // the baseline keeps everything before the window.
   const { rows } = await tx.query<{ content_id: string; in_window: string; before: string }>(
     `SELECT b.content_id,
-            coalesce(sum(b.matches) FILTER (WHERE b.bucket > $2), 0) AS in_window,
+            coalesce(sum(b.matches) FILTER (WHERE b.bucket > $2 AND (r.released_bucket IS NULL OR b.bucket >= r.released_bucket)), 0)
+              - CASE WHEN r.released_bucket > $2 THEN r.released_bucket_matches ELSE 0 END AS in_window,
             coalesce(sum(b.matches) FILTER (WHERE b.bucket <= $2), 0) AS before
      FROM flood_bucket b LEFT JOIN flood_release r ON r.content_id = b.content_id
      WHERE b.content_id = ANY($1::bigint[]) AND b.bucket > $3
-       AND (r.released_at IS NULL OR b.bucket > r.released_at)
        AND NOT EXISTS (SELECT 1 FROM flood_quarantine q WHERE q.content_id = b.content_id)
-     GROUP BY b.content_id`,
+     GROUP BY b.content_id, r.released_bucket, r.released_bucket_matches`,
     [ids, windowStart, baselineStart],
   );
   const windows = limits.baselineMs / limits.windowMs;

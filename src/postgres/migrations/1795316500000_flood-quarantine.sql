@@ -35,10 +35,13 @@ CREATE TABLE flood_quarantine (
   baseline_per_window double precision NOT NULL
 );
 
--- The last release of each entry: matches before it no longer count towards a new quarantine.
+-- The last release of each entry: matches before it no longer count towards a new quarantine
+-- (the minute of the release, and how many of that minute's matches came before it).
 CREATE TABLE flood_release (
   content_id bigint PRIMARY KEY,
-  released_at timestamptz NOT NULL DEFAULT now()
+  released_at timestamptz NOT NULL DEFAULT now(),
+  released_bucket timestamptz NOT NULL,
+  released_bucket_matches bigint NOT NULL
 );
 
 -- Every signal value on its way to the signals topic carries "quarantined": true while its

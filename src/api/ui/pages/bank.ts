@@ -14,6 +14,7 @@ import { isContentEnabled } from '../../../replica/content-enabled.js';
 import { frame, nowS, type UiContext } from '../context.js';
 import { exactContentIds, findInBanks } from '../find.js';
 import { field, readForm, requiredField, type Form } from '../forms.js';
+import { floodPanel } from '../flood-panel.js';
 import { formatUtc } from '../format.js';
 import { backTo, doneUrl, noticeFrom, type DoneQuery } from '../notices.js';
 import { signalInput } from '../signal-input.js';
@@ -92,6 +93,7 @@ async function bankPage(ctx: UiContext, reply: FastifyReply, name: string, q: Br
     getBankMetadata(ctx.db, name, now),
     contents.listContent(ctx.db, name, { pageSize: size, pageToken: q.page_token || undefined, order }),
   ]);
+  const flood = await floodPanel(ctx.db, { bankId: bank.id, bankName: bank.name });
   const base = { order, page_size: String(size) };
   const here = bankUrl(name, { ...base, ...(q.page_token ? { page_token: q.page_token } : {}) });
   return sendPage(reply, 'bank', frame(ctx, 'banks', `Bank ${bank.name}`, notices), {
@@ -105,6 +107,8 @@ async function bankPage(ctx: UiContext, reply: FastifyReply, name: string, q: Br
       signals: Object.entries(meta.signal_counts),
     },
     items: page.items.map((c) => itemRow(c, now)),
+    flood,
+    floodBack: bankUrl(bank.name),
     focus: Number(q.focus) || null,
     order,
     pageSize: size,

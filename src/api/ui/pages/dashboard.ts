@@ -10,8 +10,10 @@ import { getApiAuth } from '../../../curation/exchanges.js';
 import { listContentTypes, listSignalTypes } from '../../../curation/type-config.js';
 import { frame, nowS, type UiContext } from '../context.js';
 import { exchangeRows } from '../exchange-rows.js';
+import { floodPanel } from '../flood-panel.js';
 import { ago, formatCount, formatDuration } from '../format.js';
 import { fetcherActivity, oldestUnapplied, relayState, signalCounts } from '../queries.js';
+import { noticeFrom, type DoneQuery } from '../notices.js';
 import { sendPage } from '../view.js';
 
 type Health = 'ok' | 'warn' | 'err' | 'info';
@@ -99,16 +101,17 @@ async function indexRows(ctx: UiContext): Promise<IndexRow[]> {
 
 export function dashboardRoutes(ctx: UiContext) {
   return async (app: FastifyInstance) => {
-    app.get('/', async (_req, reply) => {
+    app.get<{ Querystring: DoneQuery }>('/', async (req, reply) => {
       // After a write here (a dev button), show index statistics that include it.
       if (ctx.matching?.isReady()) await ctx.matching.beforeLookup();
-      const [processes, signalTypes, contentTypes, indexes, exchanges, dev] = await Promise.all([
+      const [processes, signalTypes, contentTypes, indexes, exchanges, dev, flood] = await Promise.all([
         processRows(ctx),
         listSignalTypes(ctx.db, signalTypeRegistry(ctx.config.SIGNAL_TYPES)),
         listContentTypes(ctx.db),
         indexRows(ctx),
         exchangeRows(ctx.db, nowS()),
         ctx.dev?.state(),
+        floodPanel(ctx.db),
       ]);
       const apis = exchangeTypeRegistry(ctx.config);
       const exchangeTypes = await Promise.all(
@@ -118,7 +121,9 @@ export function dashboardRoutes(ctx: UiContext) {
           hasCredentials: (await getApiAuth(ctx.db, apis, name)).has_set_authentification,
         })),
       );
-      return sendPage(reply, 'dashboard', frame(ctx, 'home', 'Dashboard'), {
+      return sendPage(reply, 'dashboard', frame(ctx, 'home', 'Dashboard', noticeFrom(req.query)), {
+        flood,
+        floodBack: '/ui/',
         processes,
         signalTypes,
         contentTypes,
