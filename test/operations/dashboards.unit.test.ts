@@ -107,6 +107,7 @@ describe('scrape configuration', () => {
       'hma-matcher': [`matcher:${configDefault('METRICS_PORT')}`],
       'hma-fetcher': [`fetcher:${configDefault('METRICS_PORT')}`],
       'hma-relay': [`relay:${configDefault('METRICS_PORT')}`],
+      'hma-flood': [`flood:${configDefault('METRICS_PORT')}`],
     });
     expect(config.rule_files).toEqual(['alerts.yml']);
   });
@@ -123,6 +124,7 @@ describe('metric names', () => {
       import('../../src/processes/actioner.js'),
       import('../../src/processes/fetcher.js'),
       import('../../src/processes/relay.js'),
+      import('../../src/processes/flood.js'),
     ]);
     families = exposedFamilies(await registry.metrics());
   });

@@ -1,6 +1,6 @@
 /**
  * The dashboards and alerts are honest: the real stack runs as separate `hma`
- * processes (api, hasher, matcher, fetcher, relay, actioner), a real Prometheus scrapes
+ * processes (api, hasher, matcher, fetcher, relay, flood, actioner), a real Prometheus scrapes
  * them with grafana/prometheus.yml's jobs (targets pointed at the test's ports, 1 s
  * scrape interval) and evaluates grafana/alerts.yml, traffic goes through every part,
  * and then every query of every dashboard panel must be valid and return series.

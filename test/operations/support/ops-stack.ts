@@ -1,6 +1,6 @@
 /**
  * The whole stack as separate `hma` processes, as docker-compose.yml runs it: api,
- * hasher, matcher, fetcher, relay (each on its own port) plus an actioner, on a scratch
+ * hasher, matcher, fetcher, relay, flood (each on its own port) plus an actioner, on a scratch
  * slice of Kafka and Postgres; a local media server for the submissions; and the
  * test's own runtime to submit content and write to topics.
  */
@@ -19,7 +19,7 @@ export const PDQ_DATA = '/work/shared/testdata/pdq/pdq-data';
 /** bridge-mods/aaa-orig.jpg: its near-duplicates in bridge-mods match it. */
 export const ORIG_PDQ = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
 
-export type ProcessName = 'api' | 'hasher' | 'matcher' | 'fetcher' | 'relay' | 'actioner';
+export type ProcessName = 'api' | 'hasher' | 'matcher' | 'fetcher' | 'relay' | 'flood' | 'actioner';
 
 /** The scrape job of grafana/prometheus.yml that scrapes each process (the actioner is not in docker-compose.yml). */
 export const jobOf: Readonly<Partial<Record<ProcessName, string>>> = {
@@ -28,6 +28,7 @@ export const jobOf: Readonly<Partial<Record<ProcessName, string>>> = {
   matcher: 'hma-matcher',
   fetcher: 'hma-fetcher',
   relay: 'hma-relay',
+  flood: 'hma-flood',
 };
 
 export interface RunningHma {
@@ -86,6 +87,7 @@ export async function startOpsStack(label: string): Promise<OpsStack> {
     matcher: ['matcher'],
     fetcher: ['fetcher'],
     relay: ['relay'],
+    flood: ['flood'],
     actioner: ['actioner', '--rules', rules],
   };
   const processes = {} as Record<ProcessName, RunningHma>;
