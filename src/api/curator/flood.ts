@@ -22,7 +22,7 @@ export function floodRoutes(db: Db) {
       schema: {
         tags: ['flood'],
         summary: 'Bank content under flood quarantine (its matches are flagged quarantined and not acted on)',
-        querystring: { type: 'object', properties: { bank: { type: 'string', maxLength: 255, description: 'only this bank' } }, additionalProperties: false },
+        querystring: { type: 'object', properties: { bank: { type: 'string', maxLength: 255, description: 'only this bank' } } },
         response: { 200: { type: 'array', items: entry } },
       },
     }, async (req) => (await listQuarantined(db, req.query.bank)).map((q) => ({
