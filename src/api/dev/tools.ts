@@ -88,6 +88,9 @@ export class DevTools {
       await tx.query('DELETE FROM exchange_api_credentials');
       await tx.query('DELETE FROM signal_type_override');
       await tx.query('DELETE FROM content_type_override');
+      // Content ids start from 1 again: the flood counts of the old ones must not carry over.
+      await tx.query('DELETE FROM flood_bucket');
+      await tx.query('DELETE FROM flood_release');
       // Transactional (unlike setval): rolled back with the deletes if anything fails.
       for (const table of ['bank_content', 'bank', 'exchange', 'exchange_record', 'exchange_fetch_history', 'content_review']) {
         const { rows } = await tx.query<{ seq: string }>('SELECT pg_get_serial_sequence($1, $2) AS seq', [table, 'id']);
