@@ -65,6 +65,12 @@ export class FloodCounter {
 
   /** Connects in the background (Kafka may be down); returns at once. */
   start(): void {
+    this.connect();
+    void this.houseKeep();
+    this.housekeeping = setInterval(() => void this.houseKeep(), HOUSEKEEPING_MS);
+  }
+
+  private connect(): void {
     void keepTrying(() => this.startConsumer(), {
       stopped: () => this.stopping,
       onError: (err) => {
@@ -75,8 +81,6 @@ export class FloodCounter {
         else this.logger.warn({ err }, 'flood counter could not start; retrying');
       },
     });
-    void this.houseKeep();
-    this.housekeeping = setInterval(() => void this.houseKeep(), HOUSEKEEPING_MS);
   }
 
   async stop(): Promise<void> {
@@ -102,7 +106,8 @@ export class FloodCounter {
       if (!payload.restart && !this.stopping) {
         this.running = false;
         this.consumer = undefined;
-        void consumer.disconnect().catch(() => undefined).then(() => this.start());
+        // kafkajs gave up on this consumer: a new one, from the offsets Postgres holds.
+        void consumer.disconnect().catch(() => undefined).then(() => this.connect());
       }
     });
     this.admin ??= this.deps.kafka.admin();
