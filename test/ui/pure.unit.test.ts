@@ -127,5 +127,7 @@ describe('find results order and live results', () => {
     const live = toLive(7, value);
     expect(live).toMatchObject({ seq: 7, content_id: 'c', matched: true, submitted_at: 100, matched_at: 120 });
     expect([inBank(live, undefined), inBank(live, 'A'), inBank(live, 'B')]).toEqual([true, true, false]);
+    expect(live.matches.map((m) => m.quarantined)).toEqual([false]);
+    expect(toLive(8, { ...value, matches: [{ ...value.matches[0]!, quarantined: true }] }).matches[0]!.quarantined).toBe(true);
   });
 });

@@ -24,6 +24,8 @@ export interface LiveResult {
     readonly signal_type: string;
     readonly distance: number;
     readonly bank_labels: readonly string[];
+    /** Flood quarantine: recorded, not acted on. */
+    readonly quarantined: boolean;
   }>;
   readonly submitted_at: number;
   readonly matched_at: number;
@@ -48,6 +50,7 @@ export function toLive(seq: number, v: MatchResultValue): LiveResult {
       signal_type: m.signal_type,
       distance: m.distance,
       bank_labels: [...m.bank_labels],
+      quarantined: m.quarantined === true,
     })),
     submitted_at: v.submitted_at,
     matched_at: v.timings.matched_at,

@@ -94,7 +94,7 @@ if (live && window.EventSource) {
     const r = JSON.parse(event.data);
     if (empty) empty.hidden = true;
     const matches = el('td', {}, r.matches.length
-      ? r.matches.map((m) => el('span', { class: 'sig', text: `${m.bank_name} #${m.bank_content_id} (${m.signal_type}, distance ${m.distance})` }))
+      ? r.matches.map((m) => el('span', { class: 'sig', text: `${m.bank_name} #${m.bank_content_id} (${m.signal_type}, distance ${m.distance}${m.quarantined ? ', quarantined' : ''})` }))
       : [el('span', { class: 'muted', text: 'no match' })]);
     const row = el('tr', { 'data-seq': String(r.seq) }, [
       el('td', { class: 'small', text: new Date(r.matched_at).toISOString().slice(11, 19) }),
