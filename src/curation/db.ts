@@ -40,6 +40,11 @@ export function withWriteTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return inTx(db, { text: `${OUTBOX_LOCK_SQL}, set_config('hma.actor', $1, true)`, values: [currentActor() ?? ''] }, fn);
 }
 
+/** A plain transaction that writes no curation table (e.g. the flood counter's counts): it need not wait for curation writers. */
+export function withTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return inTx(db, '', fn);
+}
+
 /** One transaction that reads a consistent snapshot (or writes nothing the outbox sees). */
 export function withReadTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return inTx(db, 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY', fn);

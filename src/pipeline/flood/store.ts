@@ -1,14 +1,18 @@
 /**
  * The flood counter's Postgres side: one transaction per consumed batch adds the batch's
- * per-minute match counts, moves the partition's stored offset, and quarantines the
- * entries whose window count now exceeds the limits. Offsets live in the same transaction
- * as the counts, so a batch is counted exactly once whatever Kafka's committed offsets
- * say (they are only where a restarted consumer starts fetching).
+ * per-minute match counts and moves the partition's stored offset; the entries whose window
+ * count now exceeds the limits are then quarantined in a curation write of their own.
+ * Offsets live in the same transaction as the counts, so a batch is counted exactly once
+ * whatever Kafka's committed offsets say (they are only where a restarted consumer starts
+ * fetching).
  */
-import type { Db, Tx } from '../../curation/db.js';
-import { OUTBOX_LOCK_SQL, num } from '../../curation/db.js';
+import { runAs } from '../../curation/actor.js';
+import { num, withTx, withWriteTx, type Db, type Tx } from '../../curation/db.js';
 import type { BucketCount, FloodLimits } from './rules.js';
 import { isFlood } from './rules.js';
+
+/** Who quarantines, in the audit log. */
+const FLOOD_ACTOR = 'system:flood-counter';
 
 export interface BatchPosition {
   /** The counter's consumer group (several deployments or test runs may share a schema). */
@@ -29,30 +33,6 @@ export interface Quarantined {
   readonly baselinePerWindow: number;
 }
 
-async function inTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const tx = await db.connect();
-  try {
-    await tx.query('BEGIN');
-    const out = await fn(tx);
-    await tx.query('COMMIT');
-    return out;
-  } catch (err) {
-    await tx.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    tx.release();
-  }
-}
-
-/** The next offset to count of a partition, or undefined if this consumer never counted it. */
-export async function storedOffset(db: Db, at: BatchPosition): Promise<bigint | undefined> {
-  const { rows } = await db.query<{ next_offset: string }>(
-    'SELECT next_offset FROM flood_offsets WHERE consumer = $1 AND topic = $2 AND partition = $3',
-    [at.consumer, at.topic, at.partition],
-  );
-  return rows[0] ? BigInt(rows[0].next_offset) : undefined;
-}
-
 /**
  * Counts the messages `firstOffset … lastOffset` of a partition, given as a function of the
  * stored offset (messages below it were counted before, by us or another counter: dropped).
@@ -66,7 +46,7 @@ export async function countBatch(
   limits: FloodLimits,
   now: number,
 ): Promise<CountOutcome> {
-  return inTx(db, async (tx) => {
+  const counted = await withTx(db, async (tx): Promise<CountOutcome | { kind: 'candidates'; counted: number; ids: number[] }> => {
     // The row lock serializes two counters that both believe they own the partition (a rebalance).
     await tx.query(
       'INSERT INTO flood_offsets (consumer, topic, partition, next_offset) VALUES ($1, $2, $3, -1) ON CONFLICT DO NOTHING',
@@ -98,22 +78,35 @@ export async function countBatch(
     if (counts.length === 0 || latest < now - limits.windowMs) return { kind: 'counted', counted, quarantined: [] };
     const candidates = await floods(tx, [...new Set(counts.map((c) => c.contentId))], limits, now);
     if (candidates.length === 0) return { kind: 'counted', counted, quarantined: [] };
-    // Quarantining writes the outbox (its triggers): take the outbox lock as curation writers do.
-    await tx.query(`${OUTBOX_LOCK_SQL}, set_config('hma.actor', 'system:flood-counter', true)`);
-    const inserted = await tx.query<{ content_id: string; window_matches: string; baseline_per_window: number }>(
-      `INSERT INTO flood_quarantine (content_id, window_matches, baseline_per_window)
-       SELECT c.id, f.w, f.b FROM unnest($1::bigint[], $2::bigint[], $3::float8[]) AS f(id, w, b) JOIN bank_content c ON c.id = f.id
-       ORDER BY c.id
-       ON CONFLICT (content_id) DO NOTHING
-       RETURNING content_id, window_matches, baseline_per_window`,
-      [candidates.map((c) => c.contentId), candidates.map((c) => c.windowMatches), candidates.map((c) => c.baselinePerWindow)],
-    );
-    return {
-      kind: 'counted',
-      counted,
-      quarantined: inserted.rows.map((r) => ({ contentId: num(r.content_id), windowMatches: num(r.window_matches), baselinePerWindow: r.baseline_per_window })),
-    };
+    return { kind: 'candidates', counted, ids: candidates.map((c) => c.contentId) };
   });
+  if (counted.kind !== 'candidates') return counted;
+  return { kind: 'counted', counted: counted.counted, quarantined: await quarantine(db, counted.ids, limits, now) };
+}
+
+/**
+ * Quarantines the entries of `ids` that are still a flood. A curation write of its own, after
+ * the counts have committed: it takes the outbox lock first like every curation writer (so
+ * it is ordered with releases, and holds no row lock while waiting for it), and the primary
+ * key makes it happen once however many counters try. A crash before it loses nothing: the
+ * next batch of a flood that goes on decides again.
+ */
+async function quarantine(db: Db, ids: readonly number[], limits: FloodLimits, now: number): Promise<Quarantined[]> {
+  return runAs(FLOOD_ACTOR, () =>
+    withWriteTx(db, async (tx) => {
+      const still = await floods(tx, ids, limits, now);
+      if (still.length === 0) return [];
+      const inserted = await tx.query<{ content_id: string; window_matches: string; baseline_per_window: number }>(
+        `INSERT INTO flood_quarantine (content_id, window_matches, baseline_per_window)
+         SELECT c.id, f.w, f.b FROM unnest($1::bigint[], $2::bigint[], $3::float8[]) AS f(id, w, b) JOIN bank_content c ON c.id = f.id
+         ORDER BY c.id
+         ON CONFLICT (content_id) DO NOTHING
+         RETURNING content_id, window_matches, baseline_per_window`,
+        [still.map((c) => c.contentId), still.map((c) => c.windowMatches), still.map((c) => c.baselinePerWindow)],
+      );
+      return inserted.rows.map((r) => ({ contentId: num(r.content_id), windowMatches: num(r.window_matches), baselinePerWindow: r.baseline_per_window }));
+    }),
+  );
 }
 
 /** Of `ids`, the entries (not already quarantined) whose matches in the window ending `now` are a flood. */
