@@ -21,6 +21,7 @@ async function openApi(app: FastifyInstance): Promise<void> {
         { name: 'content', description: 'Bank content and signals' },
         { name: 'exchanges', description: 'Exchange configurations' },
         { name: 'types', description: 'Signal and content type settings' },
+        { name: 'flood', description: 'Flood quarantine: bank content that matched far more than usual' },
       ],
     },
   });
