@@ -95,6 +95,50 @@ describe('the audit log', () => {
     expect(entry?.actor).toBe(`ui:${alice.id}:alice`);
   });
 
+  it('names who quarantined bank content (the flood counter) and who released it, by API token and by UI login', async () => {
+    expect((await asAlice('POST', '/c/banks', { name: 'FLOODED' })).statusCode).toBe(201);
+    const ids: number[] = [];
+    for (const pdq of [PDQ, 'f'.repeat(64)]) ids.push((await asAlice('POST', '/c/bank/FLOODED/signal', { pdq })).json().id as number);
+    // As the flood counter quarantines (src/pipeline/flood/store.ts).
+    await runAs('system:flood-counter', () =>
+      withWriteTx(api.stack.db.pool, (tx) => tx.query('INSERT INTO flood_quarantine (content_id, window_matches, baseline_per_window) SELECT unnest($1::bigint[]), 5000, 3', [ids])),
+    );
+    expect((await asAlice('DELETE', `/c/flood/quarantine/${ids[0]}`)).statusCode).toBe(200);
+    const login = await api.app.inject({
+      method: 'POST',
+      url: '/ui/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ token: alice.secret, next: '/ui/bank/FLOODED' }).toString(),
+    });
+    const cookie = sessionCookie(login);
+    const page = await api.app.inject({ url: '/ui/bank/FLOODED', cookies: { hma_session: cookie } });
+    expect(page.body).toContain(`action="/ui/flood/${ids[1]}/release"`);
+    const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(page.body)![1]!;
+    const noCsrf = await api.app.inject({
+      method: 'POST',
+      url: `/ui/flood/${ids[1]}/release`,
+      cookies: { hma_session: cookie },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'back=%2Fui%2Fbank%2FFLOODED',
+    });
+    expect(noCsrf.statusCode).toBe(403);
+    const released = await api.app.inject({
+      method: 'POST',
+      url: `/ui/flood/${ids[1]}/release`,
+      cookies: { hma_session: cookie },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ back: '/ui/bank/FLOODED', _csrf: csrf }).toString(),
+    });
+    expect(released.statusCode).toBe(303);
+    const entries = (await audit('?entity=flood_quarantine&page_size=50')).entries.reverse();
+    expect(entries.map((e) => [e.action, (e.key as { content_id: number }).content_id, e.actor])).toEqual([
+      ['insert', ids[0], 'system:flood-counter'],
+      ['insert', ids[1], 'system:flood-counter'],
+      ['delete', ids[0], `token:${alice.id}:alice`],
+      ['delete', ids[1], `ui:${alice.id}:alice`],
+    ]);
+  });
+
   it('records bulk writes as one entry per statement with its row count, under the CLI actor', async () => {
     expect((await asAlice('POST', '/c/banks', { name: 'BULK' })).statusCode).toBe(201);
     const lines = Array.from({ length: 1500 }, (_, i) => `pdq,${i.toString(16).padStart(64, '0')}`).join('\n');
