@@ -157,3 +157,8 @@ export async function decodeImage(input: ImageInput, meta: ProbedImage, opts: De
     throw decodeError(err, input);
   }
 }
+
+/** Header checks, then the one decode: the photo view every `photo-pixels` type is computed from. */
+export async function decodePhoto(input: ImageInput, opts: DecodeOptions): Promise<DecodedImage> {
+  return decodeImage(input, await probeImage(input, opts), opts);
+}

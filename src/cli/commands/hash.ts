@@ -103,9 +103,9 @@ export function registerHashCommand(program: Command): void {
           for (const s of Object.values(o.result.signals)) {
             console.log([o.file, s.type, hashText(s), qualityText(s)].join('\t'));
           }
-          // Exact digests of types without a result of their own (video_md5 has one).
-          for (const [type, hash] of Object.entries(o.result.digests)) {
-            if (!(type in o.result.signals)) console.log([o.file, type, hash, '-'].join('\t'));
+          // Types without a built-in result of their own (plug-ins; video_md5 has one).
+          for (const [type, v] of Object.entries(o.result.values)) {
+            if (!(type in o.result.signals)) console.log([o.file, type, v.value, v.quality === null ? '-' : String(v.quality)].join('\t'));
           }
         }
       } finally {
