@@ -97,7 +97,10 @@ export function registerHashCommand(program: Command): void {
             continue;
           }
           if (opts.json) {
-            console.log(JSON.stringify({ file: o.file, content_type: o.result.contentType, bytes: o.result.bytes, signals: o.result.signals }));
+            // Built-in results as they have always been, then plug-in types: type, hash and quality.
+            const signals: Record<string, unknown> = { ...o.result.signals };
+            for (const [type, v] of Object.entries(o.result.values)) signals[type] ??= { type, hash: v.value, quality: v.quality };
+            console.log(JSON.stringify({ file: o.file, content_type: o.result.contentType, bytes: o.result.bytes, signals }));
             continue;
           }
           for (const s of Object.values(o.result.signals)) {
