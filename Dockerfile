@@ -20,6 +20,9 @@ COPY schemas ./schemas
 # SERVICES_DIR: the generated secrets key lives here (a volume in docker-compose.yml), owned by the user that writes it.
 RUN mkdir -p /app/.run && chown node:node /app/.run
 ENV NODE_ENV=production PRODUCTION=true
+# glibc allocator settings of every hma process (read at process start): the value of
+# src/config/glibc-tunables.ts, which test/foundation/glibc-tunables.unit.test.ts keeps equal.
+ENV GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=1048576
 USER node
 EXPOSE 5000 9464
 ENTRYPOINT ["node", "bin/hma.js"]

@@ -4,7 +4,7 @@
  * Inputs: JPEGs of 256×256, 1024×768 and 4000×3000 made with sharp from the repository's test
  * photos (natural content; resized, quality 90, 4:2:0), several per size, held in memory.
  * On one thread (libvips limited to one thread too), per image size and PDQ mode:
- *   decode   — probe + decode to 8-bit pixels, exactly as the hasher does it
+ *   decode   — header checks + the one decode to 8-bit pixels, exactly as the hasher does it
  *   hash     — the PDQ core on those pixels (incl. the 512×512 squash in cli512nn mode)
  *   file     — the whole photo path (hashPhoto): images/s per core
  * plus the pure hash step at 256² and 512² decoded pixels, sharp's bare decode to raw RGB
@@ -13,18 +13,24 @@
  * pool against the same call on this thread, and the CPU the calling process spends per file.
  * BMP (our own decoder, src/hashing/bmp.ts) against the PNG of the same pixels at 1024×768:
  * 24-bit and 8-bit grey-palette BMPs, decode and whole-file figures on one thread.
+ * libjpeg-turbo itself at 1024×768: djpeg (Debian's libjpeg-turbo-progs) decoding the same JPEGs,
+ * per file in CPU time of the djpeg processes (with and without a process's own start-up cost),
+ * against our decode and our whole-file hash: the C++ CLI's figure is not measurable here, so
+ * "djpeg decode + our hash step" stands in for a native tool.
  * Every figure is the median of R runs of at least S seconds each. Per-core figures are CPU
  * time (user + system, all threads of this process) per image, which stays meaningful when
  * other work shares the cores; wall-clock figures are printed next to them.
  *
  * Reference figures measured on this machine for the C++ code are printed alongside.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { decodeImage, probeImage } from '../src/hashing/decode-image.js';
+import { decodePhoto } from '../src/hashing/decode-image.js';
 import { hashPhoto, hashPixels, type PhotoHashOptions } from '../src/hashing/photo.js';
 import { HashPool } from '../src/hashing/pool/hash-pool.js';
 import { PdqHasher } from '../src/signals/pdq/hasher.js';
@@ -151,8 +157,7 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|');
   for (const side of [256, 512]) {
     const jpeg = (await makeJpegs(side, side))[0];
-    const meta = await probeImage(jpeg, decodeOpts);
-    const img = await decodeImage(jpeg, meta, decodeOpts);
+    const img = await decodePhoto(jpeg, decodeOpts);
     const t = await timeIt(() => hasher.hash(img, 'fullres'));
     const refMs = side === 256 ? 0.84 : 4.75;
     console.log(`| ${side}×${side} | ${fmt(t.cpu, 2)} (${fmt(t.wall, 2)}) | ${REF.coreMs[side]} | ${fmt(t.cpu / refMs, 2)}× |`);
@@ -167,12 +172,9 @@ async function main(): Promise<void> {
     const jpegs = await makeJpegs(w, h);
     corpus.set(key, jpegs);
     const decoded: PixelImage[] = [];
-    for (const j of jpegs) decoded.push(await decodeImage(j, await probeImage(j, decodeOpts), decodeOpts));
+    for (const j of jpegs) decoded.push(await decodePhoto(j, decodeOpts));
     const bare = await timeIt((i) => sharp(jpegs[i % jpegs.length]).raw().toBuffer());
-    const decodeMs = await timeIt(async (i) => {
-      const j = jpegs[i % jpegs.length];
-      await decodeImage(j, await probeImage(j, decodeOpts), decodeOpts);
-    });
+    const decodeMs = await timeIt((i) => decodePhoto(jpegs[i % jpegs.length], decodeOpts));
     for (const mode of MODES) {
       const hashMs = await timeIt((i) => hashPixels(decoded[i % decoded.length], mode));
       const fileMs = await timeIt((i) => hashPhoto(jpegs[i % jpegs.length], { ...decodeOpts, mode }));
@@ -182,6 +184,8 @@ async function main(): Promise<void> {
       );
     }
   }
+
+  await againstLibjpeg(corpus.get('1024x768') ?? [], decodeOpts);
 
   console.log('\n## BMP (our decoder) vs PNG of the same pixels, 1024×768, one thread (images/s per core, wall in brackets)\n');
   console.log('| file | bytes | decode CPU ms | fullres file images/s | cli512nn file images/s | fullres PDQ |');
@@ -197,7 +201,7 @@ async function main(): Promise<void> {
       ['PNG grey (same pixels)', await sharp(grey, { raw: { width, height, channels: 1 } }).png().toBuffer()],
     ];
     for (const [name, bytes] of files) {
-      const decodeMs = await timeIt(async () => decodeImage(bytes, await probeImage(bytes, decodeOpts), decodeOpts));
+      const decodeMs = await timeIt(() => decodePhoto(bytes, decodeOpts));
       const rates: string[] = [];
       for (const mode of ['fullres', 'cli512nn'] as const) {
         const t = await timeIt(() => hashPhoto(bytes, { ...decodeOpts, mode }));
@@ -276,6 +280,71 @@ async function roundTrip(
     console.log(
       `| ${w}×${h} | ${fmt(kb, 0)} | ${fmt(local.wall, 2)} | ${fmt(pooled.wall, 2)} | ${fmt(pooled.wall - local.wall, 2)} | ${fmt(pooled.cpu, 2)} |`,
     );
+  }
+}
+
+/** CPU seconds of this process's finished children (user + system), from /proc (Linux). */
+function childrenCpuSeconds(ticksPerSecond: number): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 16 and 17 of stat(5) (cutime, cstime); `fields` starts at field 3.
+  return (Number(fields[13]) + Number(fields[14])) / ticksPerSecond;
+}
+
+/**
+ * Median over RUNS of djpeg's CPU ms per file. One shell runs the decodes (a fork of this large
+ * process per file would cost more than the decode); its CPU and theirs count as ours once waited.
+ */
+function djpegMs(files: readonly string[], ticksPerSecond: number): number {
+  // Enough rounds for about a second of decoding: the kernel counts child CPU in clock ticks.
+  const rounds = Math.max(10, Math.ceil(200 / files.length));
+  const script = 'i=0; while [ $i -lt "$0" ]; do for f in "$@"; do djpeg -outfile /dev/null "$f" || exit 1; done; i=$((i+1)); done';
+  const runs: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const c0 = childrenCpuSeconds(ticksPerSecond);
+    const out = spawnSync('sh', ['-c', script, String(rounds), ...files], { stdio: 'ignore' });
+    if (out.status !== 0) throw new Error('djpeg failed');
+    runs.push(((childrenCpuSeconds(ticksPerSecond) - c0) * 1000) / (rounds * files.length));
+  }
+  return median(runs);
+}
+
+/**
+ * libjpeg-turbo against our path at 1024×768: djpeg's decode per file (its process start-up
+ * measured on an 8×8 JPEG and subtracted), our decode, our hash step and our whole file.
+ */
+async function againstLibjpeg(jpegs: readonly Buffer[], decodeOpts: { readonly maxPixels: number; readonly grey16: 'high_byte' }): Promise<void> {
+  console.log('\n## 1024×768 JPEG: libjpeg-turbo (djpeg) against our decode and whole-file hash, one thread (CPU ms per file; files per CPU-second)\n');
+  if (spawnSync('djpeg', ['-version'], { stdio: 'ignore' }).error) {
+    console.log('djpeg not found: apt-get install libjpeg-turbo-progs (scripts/system-packages.txt)');
+    return;
+  }
+  const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hma-bench-djpeg-'));
+  try {
+    const files = jpegs.map((j, i) => {
+      const f = path.join(dir, `${i}.jpg`);
+      writeFileSync(f, j);
+      return f;
+    });
+    const tiny = path.join(dir, 'tiny.jpg');
+    writeFileSync(tiny, await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().toBuffer());
+    const startup = djpegMs([tiny], ticks);
+    const djpeg = djpegMs(files, ticks) - startup;
+    const decode = (await timeIt((i) => decodePhoto(jpegs[i % jpegs.length], decodeOpts))).cpu;
+    const decoded = await Promise.all(jpegs.map((j) => decodePhoto(j, decodeOpts)));
+    console.log('| mode | djpeg decode ms (start-up excluded) | our decode ms | our decode ÷ djpeg | our hash step ms | djpeg + our hash step, files/s | our whole file, files/s | ours ÷ (djpeg + hash step) |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const mode of MODES) {
+      const hash = (await timeIt((i) => hashPixels(decoded[i % decoded.length], mode))).cpu;
+      const file = (await timeIt((i) => hashPhoto(jpegs[i % jpegs.length], { ...decodeOpts, mode }))).cpu;
+      console.log(
+        `| ${mode} | ${fmt(djpeg, 2)} | ${fmt(decode, 2)} | ${fmt(decode / djpeg, 2)}× | ${fmt(hash, 2)} | ${fmt(perSec(djpeg + hash))} | **${fmt(perSec(file))}** | ${fmt((djpeg + hash) / file, 2)}× |`,
+      );
+    }
+    console.log(`\ndjpeg process start-up: ${fmt(startup, 2)} ms CPU (8×8 JPEG), subtracted above. C++ CLI (cli512nn, measured earlier, not here): ${REF.cliPerSec['1024x768']} files/s.`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,5 +1,6 @@
 /** `hma all` run detached in development mode, so `npm start` returns with the stack running. */
 import path from 'node:path';
+import { withGlibcTunables } from '../config/glibc-tunables.js';
 import { projectRoot, type ServicePaths } from './paths.js';
 import { spawnDetached, type PidRecord } from './process-control.js';
 
@@ -13,8 +14,8 @@ export async function startApp(paths: ServicePaths, pidFile: string): Promise<Pi
     args: [entry, 'all'],
     marker: entry,
     cwd: projectRoot,
-    // Same environment as ours (so the same config), in development mode.
-    env: { ...process.env, PRODUCTION: 'false' },
+    // Same environment as ours (so the same config), in development mode, with production's allocator settings.
+    env: withGlibcTunables({ ...process.env, PRODUCTION: 'false' }),
     logFile: path.join(paths.run, APP_SERVICE, 'hma.log'),
     pidFile,
   });

@@ -8,8 +8,12 @@
  * the engine prepares each view once per media for every selected type that needs it:
  *
  *   bytes          → each type's own digest, all fed in one pass (video_md5)
- *   photo-pixels   → decoded in the hash pool; PDQ hash + quality (`meetsMinQuality` ≥ PDQ_MIN_QUALITY)
- *   video-frames   → spooled once, frames decoded by ffmpeg, PDQ per frame in the pool (vpdq)
+ *   photo-pixels   → decoded once in the hash pool; each type's `compute` on those pixels (pdq)
+ *   video-frames   → spooled once, frames decoded by ffmpeg, each type's `computeFrame` per frame
+ *                    in the pool, then its `combine` here (vpdq)
+ *
+ * Every computed value is in `values`, by type name; `signals` keeps the built-in types' detailed
+ * results in the shape the HTTP and CLI outputs have always had.
  *
  * Deliberate differences from HMA: empty files are refused for both content types (HMA would
  * return the MD5 of nothing), undecodable images are a typed error rather than a 500, and the
@@ -24,13 +28,14 @@ import type { DihedralName } from '../signals/pdq/dihedral.js';
 import type { PdqHex } from '../signals/pdq/hash256.js';
 import type { PdqMode } from '../signals/pdq/image.js';
 import { SIGNAL_TYPES, type ContentType, type SignalType } from '../signals/registry.js';
-import type { ByteDigest } from '../signals/types.js';
-import { dedupConsecutive } from '../signals/vpdq/dedup.js';
+import type { ByteDigest, ComputedSignal, HashParams } from '../signals/types.js';
+import type { VpdqDetail } from '../signals/vpdq/compute.js';
 import type { VpdqFeature } from '../signals/vpdq/feature.js';
-import { toVpdqSignal, type VpdqSignal } from '../signals/vpdq/signal.js';
+import type { VpdqSignal } from '../signals/vpdq/signal.js';
 import { emptyMedia, mediaTooBig } from './media-errors.js';
 import { hashMetrics } from './metrics.js';
 import { collectStream, digestBytes, digestFile, fileSize, spoolStream } from './byte-digests.js';
+import { photoHashOf, type PhotoValues } from './photo.js';
 import { HashPool, type HashExecutor } from './pool/hash-pool.js';
 import { hashVideoFrames } from './video.js';
 
@@ -92,6 +97,8 @@ export interface HashMediaResult {
   readonly signals: { readonly pdq?: PdqResult; readonly video_md5?: VideoMd5Result; readonly vpdq?: VpdqResult };
   /** The value of every selected type computed from the `bytes` view, by type name (video_md5 included). */
   readonly digests: Readonly<Record<string, string>>;
+  /** Every selected type's value (whatever its view), by type name, in registry order. */
+  readonly values: Readonly<Record<string, ComputedSignal>>;
 }
 
 /** The string HMA's /h/hash reports for a signal: PDQ below the minimum quality is "". */
@@ -137,14 +144,24 @@ class BytesView {
 const PRODUCTION_TYPES: readonly SignalType[] = Object.values(SIGNAL_TYPES);
 
 /**
- * Every computed signal as HMA reports it (built-in results first, then the other `bytes`-view
- * types), with the quality where the type has one: what /h/hash and the hasher stage emit.
+ * Every computed signal as HMA reports it ("" below the type's minimum quality), with the quality
+ * where the type has one: what /h/hash and the hasher stage emit.
  */
 export function hmaSignalValues(result: HashMediaResult): Array<{ readonly type: string; readonly value: string; readonly quality: number | null }> {
-  const { pdq, video_md5, vpdq } = result.signals;
-  const out = [pdq, video_md5, vpdq].flatMap((s): Array<{ type: string; value: string; quality: number | null }> => (s ? [{ type: s.type, value: hmaSignalValue(s), quality: s.type === 'pdq' ? s.quality : null }] : []));
-  for (const [type, value] of Object.entries(result.digests)) if (!out.some((o) => o.type === type)) out.push({ type, value, quality: null });
-  return out;
+  return Object.entries(result.values).map(([type, v]) => ({ type, value: v.meetsMinQuality ? v.value : '', quality: v.quality }));
+}
+
+const exact = (value: string): ComputedSignal => ({ value, quality: null, meetsMinQuality: true });
+
+/** The built-in pdq result: the computed value with the decoded photo's facts. */
+function pdqResult(photo: PhotoValues, mode: PdqMode): PdqResult {
+  return { type: 'pdq', ...photoHashOf(photo), mode, meetsMinQuality: photo.values.pdq!.meetsMinQuality };
+}
+
+/** The built-in vpdq result, from the facts its `combine` put in `detail`. */
+function vpdqResult(v: ComputedSignal): VpdqResult {
+  const d = v.detail as unknown as VpdqDetail;
+  return { type: 'vpdq', value: v.value as VpdqSignal, frames: d.frames, framesHashed: d.framesHashed, meetsMinQuality: v.meetsMinQuality, fps: d.fps, width: d.width, height: d.height };
 }
 
 export type MediaHasherSettings = Pick<
@@ -192,13 +209,29 @@ export class MediaHasher {
     const applicable = new Map(this.types.filter((t) => t.contentTypes.includes(req.contentType)).map((t) => [t.name, t]));
     const wanted = req.signalTypes ?? [...applicable.keys()];
     if (wanted.length === 0) throw invalidInput('empty signal type selection');
-    const selected = new Map<string, SignalType>();
     for (const name of wanted) {
-      const t = applicable.get(name);
-      if (!t) throw invalidInput(`signal type '${name}' does not apply to content type '${req.contentType}'`);
-      selected.set(name, t);
+      if (!applicable.has(name)) throw invalidInput(`signal type '${name}' does not apply to content type '${req.contentType}'`);
     }
-    return selected;
+    // In the engine's (registry) order whatever the request's, so outputs list types alike.
+    return new Map([...applicable].filter(([name]) => wanted.includes(name)));
+  }
+
+  private params(req: HashMediaRequest): HashParams {
+    const s = this.settings;
+    return { mode: req.mode ?? s.PDQ_MODE, dihedral: req.dihedral ?? false, minQuality: s.PDQ_MIN_QUALITY, dedupDistance: s.VPDQ_DEDUP_DISTANCE };
+  }
+
+  /** Times one computation for each of the named types (they share it). */
+  private static async timed<T>(names: readonly string[], work: Promise<T>): Promise<T> {
+    const timers = names.map((name) => hashMetrics.seconds.startTimer({ signal_type: name }));
+    const out = await work;
+    for (const t of timers) t();
+    return out;
+  }
+
+  /** Every selected type's value, in the selection's (registry) order. */
+  private static ordered(types: Map<string, SignalType>, values: Readonly<Record<string, ComputedSignal>>): Record<string, ComputedSignal> {
+    return Object.fromEntries([...types.keys()].filter((name) => name in values).map((name) => [name, values[name]]));
   }
 
   private checkSize(bytes: number): void {
@@ -220,26 +253,26 @@ export class MediaHasher {
     this.checkSize(bytes);
     const byteView = new BytesView(types);
     if (byteView.wanted) await byteView.timed(typeof input === 'string' ? digestFile(input, byteView.sinks) : digestBytes(input, byteView.sinks));
-    const mode = req.mode ?? this.settings.PDQ_MODE;
+    const params = this.params(req);
+    const pixelTypes = [...types.values()].filter((t) => t.hasher.view === 'photo-pixels').map((t) => t.name);
     const signals: { pdq?: PdqResult } = {};
-    if (types.has('pdq')) {
-      const timer = hashMetrics.seconds.startTimer({ signal_type: 'pdq' });
-      const r = await this.executor.hashPhoto(input, {
-        mode,
-        maxPixels: this.settings.MAX_IMAGE_PIXELS,
-        grey16: this.settings.PDQ_GREY16_CLAMP ? 'clamp' : 'high_byte',
-        dihedral: req.dihedral,
-      });
-      timer();
-      signals.pdq = { type: 'pdq', ...r, mode, meetsMinQuality: r.quality >= this.settings.PDQ_MIN_QUALITY };
+    const digests = byteView.values();
+    let computed: Record<string, ComputedSignal> = {};
+    if (pixelTypes.length > 0) {
+      const decode = { maxPixels: this.settings.MAX_IMAGE_PIXELS, grey16: this.settings.PDQ_GREY16_CLAMP ? 'clamp' : 'high_byte' } as const;
+      const photo = await MediaHasher.timed(pixelTypes, this.executor.photo(input, { types: pixelTypes, decode, params }));
+      computed = photo.values;
+      if (photo.values.pdq) signals.pdq = pdqResult(photo, params.mode);
     }
-    return { contentType: 'photo', bytes, signals, digests: byteView.values() };
+    const all = { ...Object.fromEntries(Object.entries(digests).map(([k, v]) => [k, exact(v)])), ...computed };
+    return { contentType: 'photo', bytes, signals, digests, values: MediaHasher.ordered(types, all) };
   }
 
   private async hashVideo(req: HashMediaRequest, types: Map<string, SignalType>): Promise<HashMediaResult> {
     const src = req.source;
     const byteView = new BytesView(types);
-    const framesWanted = [...types.values()].some((t) => t.hasher.view === 'video-frames');
+    const frameTypes = [...types.values()].filter((t) => t.hasher.view === 'video-frames');
+    const framesWanted = frameTypes.length > 0;
     let tmp: string | undefined;
     // ffmpeg needs a seekable file (an MP4's index may sit at its end), so bytes and streams are spooled.
     const tempFile = async () => {
@@ -271,39 +304,31 @@ export class MediaHasher {
       // Runs alongside the decoding; awaited below (the no-op catch only avoids an unhandled-rejection report meanwhile).
       digested?.catch(() => undefined);
       const signals: { video_md5?: VideoMd5Result; vpdq?: VpdqResult } = {};
-      if (types.has('vpdq') && file !== undefined) {
-        const timer = hashMetrics.seconds.startTimer({ signal_type: 'vpdq' });
-        signals.vpdq = await this.vpdq(file);
-        timer();
+      const computed: Record<string, ComputedSignal> = {};
+      if (framesWanted && file !== undefined) {
+        const names = frameTypes.map((t) => t.name);
+        const { info, frames } = await MediaHasher.timed(names, this.frames(file, names));
+        const params = this.params(req);
+        for (const t of frameTypes) if (t.hasher.view === 'video-frames') computed[t.name] = t.hasher.combine(frames[t.name], info, params);
+        if (computed.vpdq) signals.vpdq = vpdqResult(computed.vpdq);
       }
       await digested;
       const digests = byteView.values();
       if (digests.video_md5 !== undefined) signals.video_md5 = { type: 'video_md5', hash: digests.video_md5 };
-      return { contentType: 'video', bytes, signals, digests };
+      const all = { ...Object.fromEntries(Object.entries(digests).map(([k, v]) => [k, exact(v)])), ...computed };
+      return { contentType: 'video', bytes, signals, digests, values: MediaHasher.ordered(types, all) };
     } finally {
       if (tmp) await rm(tmp, { recursive: true, force: true });
     }
   }
 
-  private async vpdq(file: string): Promise<VpdqResult> {
+  private frames(file: string, types: readonly string[]) {
     const s = this.settings;
-    const { info, frames } = await hashVideoFrames(file, this.executor, {
+    return hashVideoFrames(file, this.executor, types, {
       ffmpegPath: s.FFMPEG_PATH,
       ffprobePath: s.FFPROBE_PATH,
       secondsPerHash: 1 / s.VIDEO_FRAMES_PER_SECOND,
       timeoutMs: s.VIDEO_HASH_TIMEOUT_MS,
     });
-    const good = frames.filter((f) => f.quality >= s.PDQ_MIN_QUALITY);
-    const kept = dedupConsecutive(good, s.VPDQ_DEDUP_DISTANCE);
-    return {
-      type: 'vpdq',
-      value: toVpdqSignal(kept),
-      frames: kept,
-      framesHashed: frames.length,
-      meetsMinQuality: kept.length > 0,
-      fps: info.fps,
-      width: info.width,
-      height: info.height,
-    };
   }
 }

@@ -1,6 +1,5 @@
 /** The typed errors of media hashing, one constructor per kind of bad input. */
 import { HmaError } from '../errors/errors.js';
-import { PDQ_MIN_DIMENSION } from '../signals/pdq/image.js';
 
 export const tooLarge = (message: string, details?: Record<string, unknown>) => new HmaError('too_large', message, details);
 
@@ -52,16 +51,4 @@ export function serializeHmaError(err: HmaError): SerializedHmaError {
 
 export function deserializeHmaError(err: SerializedHmaError): HmaError {
   return new HmaError(err.code, err.message, err.details);
-}
-
-/**
- * Below 5 px on a side the reference yields the all-zero hash with quality 0: no usable
- * signal, so it is reported as low quality rather than hashed.
- */
-export function lowQualityTooSmall(width: number, height: number): HmaError {
-  return new HmaError(
-    'low_quality',
-    `image is ${width}x${height} pixels; PDQ needs at least ${PDQ_MIN_DIMENSION}x${PDQ_MIN_DIMENSION}`,
-    { reason: 'too_small', width, height, minimum: PDQ_MIN_DIMENSION },
-  );
 }

@@ -1,11 +1,11 @@
 /**
- * Video → per-frame PDQ (the vPDQ features): ffmpeg decodes in a child process, frames are
- * hashed by the executor (the hash pool) with a bounded number in flight, so memory stays at
- * a few frames whatever the video's length.
+ * The `video-frames` view: ffmpeg decodes in a child process, each selected frame goes once
+ * through every selected frame type (`computeFrame`, in the hash pool) with a bounded number in
+ * flight, so memory stays at a few frames whatever the video's length.
  */
-import type { PdqHashValue } from './photo.js';
 import type { HashExecutor } from './pool/hash-pool.js';
-import { frameInterval, frameTimestamp, type VpdqFeature } from '../signals/vpdq/feature.js';
+import type { FrameValue, HashedFrame } from '../signals/types.js';
+import { frameInterval, frameTimestamp } from '../signals/vpdq/feature.js';
 import { unsupportedMedia } from './media-errors.js';
 import { decodeFrames, probeVideo, type VideoInfo } from './video-frames.js';
 
@@ -21,23 +21,23 @@ export interface VideoHashOptions {
 
 export interface VideoFrameHashes {
   readonly info: VideoInfo;
-  /** Every selected frame, in order, whatever its quality. */
-  readonly frames: readonly VpdqFeature[];
+  /** Every selected frame's values, in order, whatever their quality, by type name. */
+  readonly frames: Readonly<Record<string, readonly HashedFrame[]>>;
 }
 
-export async function hashVideoFrames(path: string, executor: HashExecutor, opts: VideoHashOptions): Promise<VideoFrameHashes> {
+export async function hashVideoFrames(path: string, executor: HashExecutor, types: readonly string[], opts: VideoHashOptions): Promise<VideoFrameHashes> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), opts.timeoutMs);
   try {
     const info = await probeVideo(path, opts.ffprobePath, abort.signal);
     const every = frameInterval(opts.secondsPerHash, info.fps);
-    const pending: Promise<VpdqFeature>[] = [];
+    const pending: Promise<Record<string, FrameValue>>[] = [];
+    const places: Array<{ readonly frame: number; readonly timestamp: number }> = [];
     const inFlight = new Set<Promise<unknown>>();
     for await (const f of decodeFrames(path, info, { ffmpegPath: opts.ffmpegPath, every, size: opts.size, signal: abort.signal })) {
-      const p = executor.hashFrame(f.rgb, f.width, f.height).then(
-        (h: PdqHashValue): VpdqFeature => ({ frame: f.frame, quality: h.quality, hash: h.hash, timestamp: frameTimestamp(f.frame, info.fps) }),
-      );
+      const p = executor.frame(f.rgb, f.width, f.height, types);
       pending.push(p);
+      places.push({ frame: f.frame, timestamp: frameTimestamp(f.frame, info.fps) });
       const settled: Promise<unknown> = p.then(
         (): boolean => inFlight.delete(settled),
         (): boolean => inFlight.delete(settled),
@@ -45,7 +45,9 @@ export async function hashVideoFrames(path: string, executor: HashExecutor, opts
       inFlight.add(settled);
       if (inFlight.size >= executor.concurrency * 2) await Promise.race(inFlight);
     }
-    return { info, frames: await Promise.all(pending) };
+    const values = await Promise.all(pending);
+    const frames = Object.fromEntries(types.map((t) => [t, values.map((v, i): HashedFrame => ({ ...places[i], ...v[t] }))]));
+    return { info, frames };
   } catch (err) {
     if (abort.signal.aborted) {
       throw unsupportedMedia(`video hashing took longer than ${opts.timeoutMs} ms and was stopped`, { reason: 'timeout' });

@@ -33,6 +33,20 @@ export function signalType(name: string): SignalType<SignalTypeName> | undefined
   return isSignalTypeName(name) ? SIGNAL_TYPES[name] : undefined;
 }
 
+/**
+ * The registered types followed by `extra` (a test's or an experiment's own types): a list to give
+ * a MediaHasher and an in-process executor. Production registers types above instead, since a
+ * hash process finds a pixel or frame type's hasher here by name.
+ */
+export function signalTypesWith(extra: readonly SignalType[]): readonly SignalType[] {
+  const names = new Set<string>(SIGNAL_TYPE_NAMES);
+  for (const t of extra) {
+    if (names.has(t.name)) throw new Error(`signal type '${t.name}' is already registered`);
+    names.add(t.name);
+  }
+  return [...REGISTERED, ...extra];
+}
+
 /** Signal types that apply to a content type, in registry order. */
 export function signalTypesFor(contentType: ContentType): SignalType<SignalTypeName>[] {
   return REGISTERED.filter((t) => t.contentTypes.includes(contentType));

@@ -37,7 +37,11 @@ const pool = new HashPool({ processes: 2, taskTimeoutMs: 60_000, maxRssMb: 1024 
 afterAll(() => pool.close());
 
 const opts: VideoHashOptions = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', secondsPerHash: 0, timeoutMs: 600_000 };
-const hash = (name: string, extra: Partial<VideoHashOptions> = {}) => hashVideoFrames(path.join(dir, name), pool, { ...opts, ...extra });
+/** vpdq's per-frame values (the `video-frames` view) as features. */
+async function hash(name: string, extra: Partial<VideoHashOptions> = {}) {
+  const r = await hashVideoFrames(path.join(dir, name), pool, ['vpdq'], { ...opts, ...extra });
+  return { info: r.info, frames: r.frames.vpdq.map((f): VpdqFeature => ({ frame: f.frame, quality: f.quality, hash: f.value as PdqHex, timestamp: f.timestamp })) };
+}
 
 /** The repository's regression rule (vpdq/cpp/regtest.py). */
 function expectWithinTolerance(got: readonly VpdqFeature[], want: readonly FrameLine[]): void {

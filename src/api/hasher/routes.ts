@@ -41,7 +41,10 @@ function detailed(h: HashedInput) {
       signals.vpdq = { hash: r.value, frames: r.frames.length, frames_hashed: r.framesHashed, meets_min_quality: r.meetsMinQuality, fps: r.fps, width: r.width, height: r.height };
     }
   }
-  for (const [type, hash] of Object.entries(h.result.digests)) signals[type] ??= { hash };
+  // Types without a built-in result (plug-ins): their value, and quality where they have one.
+  for (const [type, v] of Object.entries(h.result.values)) {
+    signals[type] ??= v.quality === null ? { hash: v.value } : { hash: v.value, quality: v.quality, meets_min_quality: v.meetsMinQuality };
+  }
   return { content_type: h.result.contentType, bytes: h.result.bytes, signals };
 }
 

@@ -97,15 +97,18 @@ export function registerHashCommand(program: Command): void {
             continue;
           }
           if (opts.json) {
-            console.log(JSON.stringify({ file: o.file, content_type: o.result.contentType, bytes: o.result.bytes, signals: o.result.signals }));
+            // Built-in results as they have always been, then plug-in types: type, hash and quality.
+            const signals: Record<string, unknown> = { ...o.result.signals };
+            for (const [type, v] of Object.entries(o.result.values)) signals[type] ??= { type, hash: v.value, quality: v.quality };
+            console.log(JSON.stringify({ file: o.file, content_type: o.result.contentType, bytes: o.result.bytes, signals }));
             continue;
           }
           for (const s of Object.values(o.result.signals)) {
             console.log([o.file, s.type, hashText(s), qualityText(s)].join('\t'));
           }
-          // Exact digests of types without a result of their own (video_md5 has one).
-          for (const [type, hash] of Object.entries(o.result.digests)) {
-            if (!(type in o.result.signals)) console.log([o.file, type, hash, '-'].join('\t'));
+          // Types without a built-in result of their own (plug-ins; video_md5 has one).
+          for (const [type, v] of Object.entries(o.result.values)) {
+            if (!(type in o.result.signals)) console.log([o.file, type, v.value, v.quality === null ? '-' : String(v.quality)].join('\t'));
           }
         }
       } finally {

@@ -24,7 +24,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { deserializeHmaError, hashingStopped, type StoppedReason } from '../media-errors.js';
 import { hashMetrics } from '../metrics.js';
-import type { PdqHashValue, PhotoHash, PhotoHashOptions } from '../photo.js';
+import type { FrameValue, SignalType } from '../../signals/types.js';
+import { pdqJob, photoHashOf, type PhotoHash, type PhotoHashOptions, type PhotoJob, type PhotoValues } from '../photo.js';
 import type { ImageInput } from '../decode-image.js';
 import type { ThumbnailOptions } from '../thumbnail.js';
 import type { ProcessMessage, TaskRequest } from './protocol.js';
@@ -34,8 +35,10 @@ import { runTask, type HashTask, type TaskOutcome, type TaskValue } from './task
 export interface HashExecutor {
   /** How many tasks can usefully run at once. */
   readonly concurrency: number;
-  hashPhoto(input: ImageInput, options: PhotoHashOptions): Promise<PhotoHash>;
-  hashFrame(rgb: Uint8Array, width: number, height: number): Promise<PdqHashValue>;
+  /** Decodes the photo once and computes the job's `photo-pixels` types on it. */
+  photo(input: ImageInput, job: PhotoJob): Promise<PhotoValues>;
+  /** One RGB frame through the named `video-frames` types. */
+  frame(rgb: Uint8Array, width: number, height: number, types: readonly string[]): Promise<Record<string, FrameValue>>;
   thumbnail(input: Uint8Array, options: ThumbnailOptions): Promise<Uint8Array>;
   close(): Promise<void>;
 }
@@ -143,22 +146,27 @@ export class HashPool implements HashExecutor {
     hashMetrics.watchPool(this);
   }
 
-  async hashPhoto(input: ImageInput, options: PhotoHashOptions): Promise<PhotoHash> {
+  async photo(input: ImageInput, job: PhotoJob): Promise<PhotoValues> {
     if (typeof input === 'string' || input.byteLength <= SPOOL_BYTES) {
-      return unwrap<PhotoHash>(await this.run({ kind: 'photo', input, options }));
+      return unwrap<PhotoValues>(await this.run({ kind: 'photo', input, job }));
     }
     const dir = await mkdtemp(path.join(os.tmpdir(), 'hma-photo-'));
     try {
       const file = path.join(dir, 'media');
       await writeFile(file, input);
-      return unwrap<PhotoHash>(await this.run({ kind: 'photo', input: file, options }));
+      return unwrap<PhotoValues>(await this.run({ kind: 'photo', input: file, job }));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  async hashFrame(rgb: Uint8Array, width: number, height: number): Promise<PdqHashValue> {
-    return unwrap<PdqHashValue>(await this.run({ kind: 'frame', rgb, width, height }));
+  async frame(rgb: Uint8Array, width: number, height: number, types: readonly string[]): Promise<Record<string, FrameValue>> {
+    return unwrap<Record<string, FrameValue>>(await this.run({ kind: 'frame', rgb, width, height, types }));
+  }
+
+  /** PDQ of one photo through the pool (tests, benchmark). */
+  async hashPhoto(input: ImageInput, options: PhotoHashOptions): Promise<PhotoHash> {
+    return photoHashOf(await this.photo(input, pdqJob(options)));
   }
 
   async thumbnail(input: Uint8Array, options: ThumbnailOptions): Promise<Uint8Array> {
@@ -360,20 +368,32 @@ export class HashPool implements HashExecutor {
   }
 }
 
-/** Same interface, same code, on the calling thread: for tests and benchmarks only. */
+/**
+ * Same interface, same code, on the calling thread: for tests and benchmarks only. It finds
+ * signal types in `types` (a test may bring its own; the registry's by default).
+ */
 export class InProcessHasher implements HashExecutor {
   readonly concurrency = 1;
+  private readonly lookup: ((name: string) => SignalType | undefined) | undefined;
 
-  async hashPhoto(input: ImageInput, options: PhotoHashOptions): Promise<PhotoHash> {
-    return unwrap<PhotoHash>(await runTask({ kind: 'photo', input, options }));
+  constructor(types?: readonly SignalType[]) {
+    this.lookup = types && ((name) => types.find((t) => t.name === name));
   }
 
-  async hashFrame(rgb: Uint8Array, width: number, height: number): Promise<PdqHashValue> {
-    return unwrap<PdqHashValue>(await runTask({ kind: 'frame', rgb, width, height }));
+  async photo(input: ImageInput, job: PhotoJob): Promise<PhotoValues> {
+    return unwrap<PhotoValues>(await runTask({ kind: 'photo', input, job }, this.lookup));
+  }
+
+  async frame(rgb: Uint8Array, width: number, height: number, types: readonly string[]): Promise<Record<string, FrameValue>> {
+    return unwrap<Record<string, FrameValue>>(await runTask({ kind: 'frame', rgb, width, height, types }, this.lookup));
+  }
+
+  async hashPhoto(input: ImageInput, options: PhotoHashOptions): Promise<PhotoHash> {
+    return photoHashOf(await this.photo(input, pdqJob(options)));
   }
 
   async thumbnail(input: Uint8Array, options: ThumbnailOptions): Promise<Uint8Array> {
-    return unwrap<Uint8Array>(await runTask({ kind: 'thumbnail', input, options }));
+    return unwrap<Uint8Array>(await runTask({ kind: 'thumbnail', input, options }, this.lookup));
   }
 
   async close(): Promise<void> {}

@@ -5,13 +5,17 @@
  */
 import sharp from 'sharp';
 import { isHmaError } from '../../errors/errors.js';
-import { hashPhoto, hashPixels, type PdqHashValue, type PhotoHash, type PhotoHashOptions } from '../photo.js';
+import { signalType } from '../../signals/registry.js';
+import type { FrameValue } from '../../signals/types.js';
+import { computeFrame, computePhoto, type PhotoJob, type PhotoValues, type SignalTypeLookup } from '../photo.js';
 import { serializeHmaError, type SerializedHmaError } from '../media-errors.js';
 import { thumbnailJpeg, type ThumbnailOptions } from '../thumbnail.js';
 
 export type HashTask =
-  | { readonly kind: 'photo'; readonly input: Uint8Array | string; readonly options: PhotoHashOptions }
-  | { readonly kind: 'frame'; readonly rgb: Uint8Array; readonly width: number; readonly height: number }
+  /** The photo decoded once, every named `photo-pixels` type computed on it. */
+  | { readonly kind: 'photo'; readonly input: Uint8Array | string; readonly job: PhotoJob }
+  /** One RGB video frame through every named `video-frames` type. */
+  | { readonly kind: 'frame'; readonly rgb: Uint8Array; readonly width: number; readonly height: number; readonly types: readonly string[] }
   | { readonly kind: 'thumbnail'; readonly input: Uint8Array; readonly options: ThumbnailOptions }
   /** Test hooks: block the process's thread for `ms`; hold `mb` megabytes of touched memory for `ms`. */
   | { readonly kind: 'sleep'; readonly ms: number }
@@ -19,7 +23,7 @@ export type HashTask =
 
 export type TaskOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: SerializedHmaError };
 
-export type TaskValue = PhotoHash | PdqHashValue | Uint8Array | null;
+export type TaskValue = PhotoValues | Record<string, FrameValue> | Uint8Array | null;
 
 /** The libvips loaders of the formats image-format.ts lets through (each class covers its file, buffer and source loaders). */
 const ALLOWED_LOADERS = ['VipsForeignLoadJpeg', 'VipsForeignLoadPng', 'VipsForeignLoadWebp', 'VipsForeignLoadNsgif', 'VipsForeignLoadTiff'];
@@ -39,17 +43,20 @@ export function configureDecoder(): void {
   configured = true;
 }
 
-export async function runTask(task: HashTask): Promise<TaskOutcome<TaskValue>> {
+/**
+ * Runs one task. Signal types are found by name with `lookup`: the registry's in a hash process
+ * (the parent sends only names; each type's code is loaded here from its signals/<type>/ folder).
+ */
+export async function runTask(task: HashTask, lookup: SignalTypeLookup = signalType): Promise<TaskOutcome<TaskValue>> {
   configureDecoder();
   try {
     switch (task.kind) {
       case 'photo':
-        return { ok: true, value: await hashPhoto(task.input, task.options) };
-      case 'frame':
-        return {
-          ok: true,
-          value: hashPixels({ data: task.rgb, width: task.width, height: task.height, channels: 3, colour: 'rgb' }, 'fullres'),
-        };
+        return { ok: true, value: await computePhoto(task.input, task.job, lookup) };
+      case 'frame': {
+        const frame = { data: task.rgb, width: task.width, height: task.height, channels: 3, colour: 'rgb' } as const;
+        return { ok: true, value: computeFrame(frame, task.types, lookup) };
+      }
       case 'thumbnail':
         return { ok: true, value: await thumbnailJpeg(task.input, task.options) };
       case 'sleep': {

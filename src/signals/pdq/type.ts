@@ -1,6 +1,7 @@
 /** PDQ (photos): 256-bit perceptual hash, matched within a Hamming distance. */
 import { PdqIndex } from '../../index/pdq-index.js';
 import type { SignalType } from '../types.js';
+import { computePdq } from './compute.js';
 import { hammingDistanceHex } from './hash256.js';
 import { validatePdq } from './validate.js';
 
@@ -14,6 +15,6 @@ export const pdqSignalType: SignalType<'pdq'> = {
     const distance = hammingDistanceHex(a, b);
     return { match: distance <= threshold, distance };
   },
-  hasher: { view: 'photo-pixels' },
+  hasher: { view: 'photo-pixels', compute: computePdq },
   newIndex: () => new PdqIndex(),
 };

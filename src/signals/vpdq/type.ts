@@ -1,5 +1,6 @@
 /** vPDQ (videos): per-frame PDQ hashes, matched by the share of frames matched both ways. */
 import type { SignalType } from '../types.js';
+import { combineVpdq, vpdqFrame } from './compute.js';
 import { VpdqIndex } from './index.js';
 import { matchVpdq, PYTX_VPDQ_MATCH } from './match.js';
 import { parseVpdqSignal, validateVpdq } from './signal.js';
@@ -18,6 +19,6 @@ export const vpdqSignalType: SignalType<'vpdq'> = {
       detail: { query_match_percent: r.queryMatchPercent, compared_match_percent: r.comparedMatchPercent },
     };
   },
-  hasher: { view: 'video-frames' },
+  hasher: { view: 'video-frames', computeFrame: vpdqFrame, combine: combineVpdq },
   newIndex: () => new VpdqIndex(),
 };
