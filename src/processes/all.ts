@@ -1,6 +1,6 @@
 /**
  * `hma all`: the whole stack in one process (development): the API, the fetcher, the
- * hasher and matcher, and an actioner when given rules. One hashing pool and one
+ * hasher, matcher and retro-matcher, and an actioner when given rules. One hashing pool and one
  * index replica serve the whole process.
  */
 import { startingReason } from '../runtime/health.js';
@@ -11,6 +11,7 @@ import { startApi } from './api.js';
 import { startFetcher } from './fetcher.js';
 import { startHasher } from './hasher.js';
 import { startMatcher } from './matcher.js';
+import { startRetroMatcher } from './retro-matcher.js';
 
 export async function startAll(rt: Runtime, opts: { rules?: string } = {}): Promise<void> {
   const api = await startApi(rt);
@@ -22,6 +23,7 @@ export async function startAll(rt: Runtime, opts: { rules?: string } = {}): Prom
   const parts: Array<[string, () => Promise<StartedPart>]> = [
     ['hasher', () => startHasher(rt, api.hasher)],
     ['matcher', () => startMatcher(rt, api.matching)],
+    ['retro-matcher', () => startRetroMatcher(rt)],
     ...(rules ? [['actioner', () => startActioner(rt, rules)] as [string, () => Promise<StartedPart>]] : []),
   ];
   for (const [name, start] of parts) {
