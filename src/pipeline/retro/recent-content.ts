@@ -143,9 +143,10 @@ export class RecentContent {
       return;
     }
     if (!r.retroactive) {
-      for (const [type, pos] of Object.entries(r.index_positions)) {
-        const col = this.positions.get(type);
-        if (col && !(col.get(slot) >= pos)) col.set(slot, pos);
+      // A type the forward matcher did not look up (it does not index it) was decided without any signal: position -1.
+      for (const [type, col] of this.positions) {
+        const pos = r.index_positions[type] ?? -1;
+        if (!(col.get(slot) >= pos)) col.set(slot, pos);
       }
     }
     for (const m of r.matches) this.markMatched(slot, entryKey(m.signal_type, m.bank_content_id));
