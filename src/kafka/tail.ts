@@ -25,6 +25,8 @@ export interface TailOptions {
    * (which eachMessage never sees): how a reader knows it reached a transactional topic's end.
    */
   readonly onBatchEnd?: (topic: string, partition: number, lastOffset: string) => void;
+  /** When the consumer crashed and kafkajs will not restart it (the tail reads nothing more). */
+  readonly onGiveUp?: (err: unknown) => void;
 }
 
 export class TopicTail {
@@ -56,6 +58,8 @@ export class TopicTail {
     this.consumer = consumer;
     const onBatchEnd = opts.onBatchEnd;
     if (onBatchEnd) consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => onBatchEnd(payload.topic, payload.partition, payload.lastOffset));
+    const onGiveUp = opts.onGiveUp;
+    if (onGiveUp) consumer.on(consumer.events.CRASH, ({ payload }) => payload.restart || this.consumer !== consumer || onGiveUp(payload.error));
     await consumer.connect();
     await consumer.subscribe({ topics: [...opts.topics] });
     await consumer.run({ autoCommit: false, eachMessage: opts.eachMessage });

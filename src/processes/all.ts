@@ -23,7 +23,7 @@ export async function startAll(rt: Runtime, opts: { rules?: string } = {}): Prom
   const parts: Array<[string, () => Promise<StartedPart>]> = [
     ['hasher', () => startHasher(rt, api.hasher)],
     ['matcher', () => startMatcher(rt, api.matching)],
-    ['retro-matcher', () => startRetroMatcher(rt)],
+    ['retro-matcher', () => startRetroMatcher(rt, api.matching)],
     ...(rules ? [['actioner', () => startActioner(rt, rules)] as [string, () => Promise<StartedPart>]] : []),
   ];
   for (const [name, start] of parts) {

@@ -27,9 +27,11 @@ import { runPartAsProcess, type RunningProcess, type StartedPart } from '../runt
 import type { Runtime } from '../runtime/runtime.js';
 import type { SignalIndex } from '../index/types.js';
 import { topicName } from '../../topology/topics.js';
+import type { Matching } from './matching.js';
 import { newIndexFor, signalTypeRules } from './signal-types.js';
 
-export async function startRetroMatcher(runtime: Runtime): Promise<StartedPart> {
+/** `matching`: the process's replica when it already has one (e.g. `hma all`): its banks serve here too. */
+export async function startRetroMatcher(runtime: Runtime, matching?: Pick<Matching, 'replica' | 'feed'>): Promise<StartedPart> {
   const { config } = runtime;
   const logger = log('retro-matcher');
   const prefix = config.TOPIC_PREFIX;
@@ -39,18 +41,7 @@ export async function startRetroMatcher(runtime: Runtime): Promise<StartedPart> 
   const recent = new RecentContent(indexes);
   watchRecentContents(() => recent.size);
 
-  // Banks only: a replica with no signal index reads the signals topic but keeps none of it.
-  const banks = new MatchReplica(new Map());
-  const feed = new ReplicaFeed(
-    runtime.kafka,
-    runtime.quickKafka,
-    { signals: topicName(prefix, 'signals'), banks: topicName(prefix, 'banks') },
-    (topic, value) => runtime.codec.decode(topic === topicName(prefix, 'signals') ? 'signals' : 'banks', value),
-    banks,
-    `${prefix}${runtime.name}.`,
-  );
-  feed.start();
-  runtime.onStop('bank feed', () => feed.stop());
+  const { replica: banks, feed } = matching ?? bankReplica(runtime);
 
   const window = new ContentWindow(runtime.kafka, runtime.codec, recent, {
     hashedTopic: topicName(prefix, 'content.hashed'),
@@ -146,6 +137,23 @@ export async function startRetroMatcher(runtime: Runtime): Promise<StartedPart> 
   await stage.start();
   const index = indexReadiness(feed, config.INDEX_MAX_STALE_SECONDS);
   return { readiness: () => (window.ready ? undefined : 'RETRO-WINDOW-LOADING') ?? index() ?? stage.readiness() };
+}
+
+/** Banks only: a replica with no signal index reads the signals topic but keeps none of it (a full one would index every bank signal). */
+function bankReplica(runtime: Runtime): { replica: MatchReplica; feed: ReplicaFeed } {
+  const prefix = runtime.config.TOPIC_PREFIX;
+  const replica = new MatchReplica(new Map());
+  const feed = new ReplicaFeed(
+    runtime.kafka,
+    runtime.quickKafka,
+    { signals: topicName(prefix, 'signals'), banks: topicName(prefix, 'banks') },
+    (topic, value) => runtime.codec.decode(topic === topicName(prefix, 'signals') ? 'signals' : 'banks', value),
+    replica,
+    `${prefix}${runtime.name}.`,
+  );
+  feed.start();
+  runtime.onStop('bank feed', () => feed.stop());
+  return { replica, feed };
 }
 
 export function runRetroMatcher(config: Config): Promise<RunningProcess> {

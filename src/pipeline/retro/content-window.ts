@@ -26,6 +26,7 @@ export interface ContentWindowSettings {
 
 const EVICT_EVERY_MS = 10_000;
 const registryBackoff: Backoff = { baseMs: 250, capMs: 5000, jitter: 'none' };
+const reconnectBackoff: Backoff = { baseMs: 500, capMs: 5000, jitter: 'none' };
 
 export class ContentWindow {
   private readonly consumed = new Map<string, Map<number, bigint>>();
@@ -38,6 +39,8 @@ export class ContentWindow {
   /** The catch-up in flight and when it asked for the end offsets. */
   private pending: { readonly askedAt: number; readonly done: Promise<void> } | undefined;
   private readyFlag = false;
+  /** The window's start (epoch ms) as first read: a replacement reader starts there too. */
+  private since = 0;
   private stopped = false;
   private readonly logger = log('retro-matcher');
 
@@ -70,27 +73,57 @@ export class ContentWindow {
   }
 
   private async open(): Promise<void> {
-    const { hashedTopic, resultsTopic, windowMs, groupIdPrefix } = this.settings;
+    const { hashedTopic, resultsTopic, windowMs } = this.settings;
     this.admin = this.kafka.admin();
     await this.admin.connect();
     const since = this.clock() - windowMs;
     for (const topic of [hashedTopic, resultsTopic]) {
       for (const p of await this.admin.fetchTopicOffsetsByTimestamp(topic, since)) this.startOffsets.set(`${topic}:${p.partition}`, BigInt(p.offset));
     }
-    this.tail = new TopicTail(this.kafka, {
-      groupIdPrefix,
-      topics: [hashedTopic, resultsTopic],
-      since,
-      maxWaitTimeInMs: 100,
-      eachMessage: (p) => this.onMessage(p),
-      onBatchEnd: (topic, partition, lastOffset) => this.advance(topic, partition, BigInt(lastOffset) + 1n),
-    });
+    this.since = since;
+    this.tail = this.newTail();
     await this.tail.start();
     this.evictTimer = setInterval(() => this.evict(), EVICT_EVERY_MS).unref();
     await this.caughtUp();
     this.evict();
     this.readyFlag = true;
     this.logger.info({ contents: this.recent.size }, 'recent content window loaded');
+  }
+
+  private newTail(): TopicTail {
+    const { hashedTopic, resultsTopic, groupIdPrefix } = this.settings;
+    return new TopicTail(this.kafka, {
+      groupIdPrefix,
+      topics: [hashedTopic, resultsTopic],
+      since: this.since,
+      maxWaitTimeInMs: 100,
+      eachMessage: (p) => this.onMessage(p),
+      onBatchEnd: (topic, partition, lastOffset) => this.advance(topic, partition, BigInt(lastOffset) + 1n),
+      onGiveUp: (err) => void this.replaceTail(err),
+    });
+  }
+
+  /**
+   * A tail whose consumer gave up (e.g. a long broker outage) is replaced by one reading the
+   * window again from its start: what is read twice is ignored (the store is idempotent).
+   */
+  private async replaceTail(err: unknown): Promise<void> {
+    if (this.stopped) return;
+    this.logger.warn({ err }, 'recent content reader stopped; starting a new one');
+    const old = this.tail;
+    await old?.stop().catch(() => undefined);
+    for (let retry = 1; !this.stopped; retry++) {
+      const tail = this.newTail();
+      this.tail = tail;
+      try {
+        await tail.start();
+        return;
+      } catch (e) {
+        await tail.stop().catch(() => undefined);
+        this.logger.debug({ err: e }, 'cannot start the recent content reader yet; retrying');
+        await sleep(backoffDelayMs(reconnectBackoff, retry));
+      }
+    }
   }
 
   async stop(): Promise<void> {
@@ -129,9 +162,20 @@ export class ContentWindow {
   private async catchUpOnce(): Promise<void> {
     const admin = this.admin;
     if (!admin) throw new Error('content window not started');
-    const targets: Array<[string, number, bigint]> = [];
-    for (const topic of [this.settings.hashedTopic, this.settings.resultsTopic]) {
-      for (const p of await admin.fetchTopicOffsets(topic)) targets.push([topic, p.partition, BigInt(p.high)]);
+    let targets: Array<[string, number, bigint]> = [];
+    // While Kafka is away the change waits (it must not be decided, or dead-lettered, without the window).
+    for (let retry = 1; ; retry++) {
+      try {
+        targets = [];
+        for (const topic of [this.settings.hashedTopic, this.settings.resultsTopic]) {
+          for (const p of await admin.fetchTopicOffsets(topic)) targets.push([topic, p.partition, BigInt(p.high)]);
+        }
+        break;
+      } catch (err) {
+        if (this.stopped || !this.readyFlag) throw err;
+        this.logger.debug({ err }, 'cannot read the topic ends yet; retrying');
+        await sleep(backoffDelayMs(reconnectBackoff, retry));
+      }
     }
     // A partition the tail has read nothing of stands at the window's start.
     const reached = () =>
