@@ -191,6 +191,8 @@ export class RecentContent {
 
   /** Drops contents hashed before `cutoffMs`, oldest arrival first; returns how many. */
   evictOlderThan(cutoffMs: number): number {
+    // Results of content hashed before the window's start never see their content.
+    for (const [id, r] of this.early) if (r.timings.hashed_at < cutoffMs) this.early.delete(id);
     let n = 0;
     while (this.head < this.tail) {
       const slot = this.fifo[this.head];
