@@ -11,6 +11,7 @@
  */
 import type { Admin, EachMessagePayload, Kafka } from 'kafkajs';
 import type { TopicCodec } from '../../kafka/codec.js';
+import { isOutageError } from '../../kafka/connectivity.js';
 import { TopicTail } from '../../kafka/tail.js';
 import type { TopicValues } from '../../kafka/values.js';
 import { log } from '../../observability/logger.js';
@@ -109,7 +110,9 @@ export class ContentWindow {
    */
   private async replaceTail(err: unknown): Promise<void> {
     if (this.stopped) return;
-    this.logger.warn({ err }, 'recent content reader stopped; starting a new one');
+    // A broker outage is logged once by the process's health probe.
+    if (isOutageError(err)) this.logger.debug({ err }, 'recent content reader stopped; starting a new one');
+    else this.logger.warn({ err }, 'recent content reader stopped; starting a new one');
     const old = this.tail;
     await old?.stop().catch(() => undefined);
     for (let retry = 1; !this.stopped; retry++) {
