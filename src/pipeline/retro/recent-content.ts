@@ -105,7 +105,8 @@ export class RecentContent {
     if (this.slotOf(v.submission_id) !== undefined) return;
     const slot = this.ids.allocate();
     const bytes = Buffer.from(
-      JSON.stringify([v.submission_id, v.content_id, v.content_type, v.trace_id, v.metadata, v.submitted_at, v.timings.hashed_at]),
+      // hashed_at lives in its own column (eviction reads it).
+      JSON.stringify([v.submission_id, v.content_id, v.content_type, v.trace_id, v.metadata, v.submitted_at]),
       'utf8',
     );
     this.store(slot, bytes);
@@ -178,10 +179,10 @@ export class RecentContent {
     const chunk = this.chunks.get(this.chunkOf.get(slot));
     if (!chunk) throw new Error(`slot ${slot} is not held`);
     const off = this.offsetOf.get(slot);
-    const [submission_id, content_id, content_type, trace_id, metadata, submitted_at, hashed_at] = JSON.parse(
+    const [submission_id, content_id, content_type, trace_id, metadata, submitted_at] = JSON.parse(
       chunk.buf.toString('utf8', off, off + this.lengthOf.get(slot)),
-    ) as [string, string, string, string | null, Record<string, string> | null, number, number];
-    return { submission_id, content_id, content_type, trace_id, metadata, submitted_at, hashed_at };
+    ) as [string, string, string, string | null, Record<string, string> | null, number];
+    return { submission_id, content_id, content_type, trace_id, metadata, submitted_at, hashed_at: this.hashedAt.get(slot) };
   }
 
   /** Whether a slot is still the content it was when queried (eviction may have reused it). */
