@@ -54,6 +54,8 @@ export async function startRetroMatcher(runtime: Runtime, matching?: Pick<Matchi
   // Results decided but not yet committed: they count as matched (so a later change of the same
   // entry does not publish them again) until the stage gives up uncommitted work, which is then redone.
   const tentative = new Set<{ slot: number; submissionId: string; entry: string }>();
+  /** Bumped when the stage gives its work up: a handler still running from before must not mark anything. */
+  let generation = 0;
 
   const decide = async (change: SignalChangeValue): Promise<RetroDecision | undefined> => {
     if (!indexes.has(change.signal_type)) return undefined;
@@ -88,12 +90,15 @@ export async function startRetroMatcher(runtime: Runtime, matching?: Pick<Matchi
     skipTombstones: true,
     submittedAt: (change) => change.changed_at,
     onRelease: () => {
+      generation++;
       for (const t of tentative) if (recent.holds(t.slot, t.submissionId)) recent.unmarkMatched(t.slot, t.entry);
       tentative.clear();
     },
     handle: async (change): Promise<HandleResult> => {
+      const started = generation;
       const decision = await decide(change);
-      if (!decision) return { outputs: [] };
+      // Given up meanwhile: nothing of this attempt is committed, and the change is handled again.
+      if (!decision || started !== generation) return { outputs: [] };
       const type = change.signal_type;
       const entry = entryKey(type, change.content_id);
       if (decision.covered > 0) m.covered.inc({ signal_type: type }, decision.covered);
