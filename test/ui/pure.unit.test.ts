@@ -127,5 +127,7 @@ describe('find results order and live results', () => {
     const live = toLive(7, value);
     expect(live).toMatchObject({ seq: 7, content_id: 'c', matched: true, submitted_at: 100, matched_at: 120 });
     expect([inBank(live, undefined), inBank(live, 'A'), inBank(live, 'B')]).toEqual([true, true, false]);
+    expect(live.retroactive).toBe(false);
+    expect(toLive(8, { ...value, retroactive: { signal_type: 'pdq', bank_id: 1, bank_content_id: 2, change_seq: 3 } }).retroactive).toBe(true);
   });
 });
