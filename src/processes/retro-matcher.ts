@@ -20,6 +20,7 @@ import { entryKey, RecentContent } from '../pipeline/retro/recent-content.js';
 import { decideRetro, type RetroDecision } from '../pipeline/retro/retro-match.js';
 import { Stage, type HandleResult } from '../pipeline/stage/stage.js';
 import { isContentEnabled } from '../replica/content-enabled.js';
+import { sleep } from '../retry/backoff.js';
 import { ReplicaFeed } from '../replica/feed.js';
 import { MatchReplica } from '../replica/replica.js';
 import { indexReadiness } from '../runtime/health.js';
@@ -60,7 +61,10 @@ export async function startRetroMatcher(runtime: Runtime, matching?: Pick<Matchi
   const decide = async (change: SignalChangeValue): Promise<RetroDecision | undefined> => {
     if (!indexes.has(change.signal_type)) return undefined;
     if (!isContentEnabled(change.disable_until_ts, Math.floor(Date.now() / 1000))) return undefined;
-    // Everything hashed, and every forward result, up to now is in the window.
+    // Content hashed from here on is matched forward by replicas that have applied the change
+    // (if they lag it by less than the settle time); what was hashed before is in the window.
+    const settle = change.changed_at + config.RETRO_SETTLE_MS - Date.now();
+    if (settle > 0) await sleep(settle);
     await window.caughtUp();
     let bank = banks.bank(change.bank_id);
     if (!bank) {
