@@ -4,10 +4,10 @@ import { defineConfig } from 'vitest/config';
  * Three projects: `unit` (files named *.unit.test.ts) needs no backing services;
  * `integration` (every other *.test.ts) gets Kafka, the registry and Postgres from
  * test/global-setup.ts, started once per run; `kill` holds the tests that kill -9
- * processes or a broker of their own (the exactly-once test, test/outage/), which
+ * processes or a broker of their own (the exactly-once tests, test/outage/), which
  * `npm test` runs after the others, one file at a time (see scripts/test.sh).
  */
-const killTests = ['test/pipeline/exactly-once.test.ts', 'test/outage/**/*.test.ts'];
+const killTests = ['test/pipeline/exactly-once.test.ts', 'test/pipeline/retro-kill.test.ts', 'test/outage/**/*.test.ts'];
 
 export default defineConfig({
   test: {

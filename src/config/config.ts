@@ -199,6 +199,16 @@ const spec = {
   HASHER_MAX_IN_FLIGHT: [int(1, 10_000), '8'],
   /** Events of one partition processed at once by a matcher. */
   MATCHER_MAX_IN_FLIGHT: [int(1, 100_000), '512'],
+  /** Signal changes processed at once by the retro-matcher (changes of one entry stay in order). */
+  RETRO_MAX_IN_FLIGHT: [int(1, 10_000), '64'],
+  /** How far back the retro-matcher remembers hashed content (hours; at most the content.hashed retention). */
+  RETRO_WINDOW_HOURS: [int(1, 24 * 365), '168'],
+  /** Signal types the retro-matcher indexes recent content by (each must also be in SIGNAL_TYPES). */
+  RETRO_SIGNAL_TYPES: [list.pipe(z.array(z.enum(SIGNAL_TYPE_NAMES))), 'pdq,video_md5'],
+  /** A signal change is decided no sooner than this long after it was made (changed_at), so that the forward matchers' replicas have applied it: content hashed later is theirs. */
+  RETRO_SETTLE_MS: [int(0, 600_000), '1000'],
+  /** How long a signal change waits for the forward matcher's result of content it matches before leaving that content to it. */
+  RETRO_FORWARD_WAIT_MS: [int(0, 600_000), '30000'],
   /** Events of one partition processed at once by an actioner. */
   ACTIONER_MAX_IN_FLIGHT: [int(1, 10_000), '16'],
   /** Broker-side timeout of a stage transaction: a crashed process's open transaction is aborted after this at the latest. */

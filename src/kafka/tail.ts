@@ -16,8 +16,17 @@ export interface TailOptions {
   readonly topics: readonly string[];
   /** Events read back per partition before today's end; 0 reads only what comes after `start`. */
   readonly backfill?: number;
+  /** Instead of `backfill`: read from the first event at or after this time (epoch ms) in each partition. */
+  readonly since?: number;
   readonly maxWaitTimeInMs?: number;
   readonly eachMessage: (payload: EachMessagePayload) => Promise<void>;
+  /**
+   * After each fetched batch is handled, with its last offset, counting transaction markers
+   * (which eachMessage never sees): how a reader knows it reached a transactional topic's end.
+   */
+  readonly onBatchEnd?: (topic: string, partition: number, lastOffset: string) => void;
+  /** When the consumer crashed and kafkajs will not restart it (the tail reads nothing more). */
+  readonly onGiveUp?: (err: unknown) => void;
 }
 
 export class TopicTail {
@@ -36,17 +45,21 @@ export class TopicTail {
     const backfill = opts.backfill ?? 0;
     await withAdmin(this.kafka, async (admin) => {
       for (const topic of opts.topics) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({
-          groupId,
-          topic,
-          partitions: ends.map((e) => ({ partition: e.partition, offset: String(Math.max(Number(e.low), Number(e.high) - backfill)) })),
-        });
+        const partitions =
+          opts.since === undefined
+            ? (await admin.fetchTopicOffsets(topic)).map((e) => ({ partition: e.partition, offset: String(Math.max(Number(e.low), Number(e.high) - backfill)) }))
+            : // The broker answers the end offset for a partition with nothing that recent.
+              (await admin.fetchTopicOffsetsByTimestamp(topic, opts.since)).map((e) => ({ partition: e.partition, offset: e.offset }));
+        await admin.setOffsets({ groupId, topic, partitions });
       }
     });
     // Kept before connecting, so that `stop` also ends a consumer still trying to connect.
     const consumer = this.kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 200 });
     this.consumer = consumer;
+    const onBatchEnd = opts.onBatchEnd;
+    if (onBatchEnd) consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => onBatchEnd(payload.topic, payload.partition, payload.lastOffset));
+    const onGiveUp = opts.onGiveUp;
+    if (onGiveUp) consumer.on(consumer.events.CRASH, ({ payload }) => payload.restart || this.consumer !== consumer || onGiveUp(payload.error));
     await consumer.connect();
     await consumer.subscribe({ topics: [...opts.topics] });
     await consumer.run({ autoCommit: false, eachMessage: opts.eachMessage });

@@ -84,6 +84,16 @@ export interface MatchResultValue extends SubmissionFields {
   /** Signal type → change_seq (outbox sequence) of the last change its index had applied. */
   readonly index_positions: Readonly<Record<string, number>>;
   readonly timings: { readonly hashed_at: EpochMillis; readonly match_ms: number; readonly matched_at: EpochMillis };
+  /** Set on the retro-matcher's results (content hashed before the signal change that matched it); absent/null on forward results. */
+  readonly retroactive?: RetroactiveTriggerValue | null;
+}
+
+/** The signal change that made a retroactive result. */
+export interface RetroactiveTriggerValue {
+  readonly signal_type: string;
+  readonly bank_id: number;
+  readonly bank_content_id: number;
+  readonly change_seq: number;
 }
 
 export interface DeadLetterValue {

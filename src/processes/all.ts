@@ -1,6 +1,6 @@
 /**
  * `hma all`: the whole stack in one process (development): the API, the fetcher, the
- * hasher and matcher, the flood counter, and an actioner when given rules. One hashing pool and one
+ * hasher and matcher, the retro-matcher, the flood counter, and an actioner when given rules. One hashing pool and one
  * index replica serve the whole process.
  */
 import { startingReason } from '../runtime/health.js';
@@ -12,6 +12,7 @@ import { startFetcher } from './fetcher.js';
 import { startFlood } from './flood.js';
 import { startHasher } from './hasher.js';
 import { startMatcher } from './matcher.js';
+import { startRetroMatcher } from './retro-matcher.js';
 
 export async function startAll(rt: Runtime, opts: { rules?: string } = {}): Promise<void> {
   const api = await startApi(rt);
@@ -24,6 +25,7 @@ export async function startAll(rt: Runtime, opts: { rules?: string } = {}): Prom
     ['hasher', () => startHasher(rt, api.hasher)],
     ['matcher', () => startMatcher(rt, api.matching)],
     ['flood', () => startFlood(rt)],
+    ['retro-matcher', () => startRetroMatcher(rt, api.matching)],
     ...(rules ? [['actioner', () => startActioner(rt, rules)] as [string, () => Promise<StartedPart>]] : []),
   ];
   for (const [name, start] of parts) {

@@ -66,7 +66,7 @@ describe('docker-compose.yml', () => {
   it('builds every hma-stream process from the Dockerfile and runs an existing `hma` command', () => {
     expect(existsSync(path.join(root, 'Dockerfile'))).toBe(true);
     // The long-running `hma` subcommands (src/cli/commands/processes.ts and relay.ts).
-    const commands = ['api', 'hasher', 'matcher', 'flood', 'fetcher', 'actioner', 'relay', 'all'];
+    const commands = ['api', 'hasher', 'matcher', 'flood', 'retro-matcher', 'fetcher', 'actioner', 'relay', 'all'];
     expect(hmaServices.length).toBeGreaterThanOrEqual(5);
     for (const [name, s] of hmaServices) {
       expect(s.build, name).toBe('.');

@@ -37,6 +37,7 @@ const samples: { readonly [T in TopicName]: TopicValues[T] } = {
     matches: [{ bank_id: 7, bank_name: 'SEED_BANK_0', bank_content_id: 9_007_199_254_740, signal_type: 'pdq', distance: 12, bank_labels: ['spam'], quarantined: false }],
     index_positions: { pdq: 1234, md5: 5 }, trace_id: 'trace-1', metadata: { uploader: 'u1' }, submitted_at: now,
     timings: { hashed_at: now + 20, match_ms: 0.4, matched_at: now + 25 },
+    retroactive: { signal_type: 'pdq', bank_id: 7, bank_content_id: 9_007_199_254_740, change_seq: 1300 },
   },
   deadletter: {
     original_topic: 'hma.content.submitted', original_partition: 3, original_offset: 42, original_key: 'post-2',

@@ -317,7 +317,10 @@ async function readResults(expected: number, timeoutMs: number): Promise<string[
   await consumer.subscribe({ topic: topicName(config.TOPIC_PREFIX, 'match.results'), fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
-      if (message.value) ids.push((await codec.decode('match.results', message.value)).submission_id);
+      if (!message.value) return;
+      const v = await codec.decode('match.results', message.value);
+      // The forward matcher's one result per submission (a retro-matcher's would be flagged).
+      if (!v.retroactive) ids.push(v.submission_id);
     },
   });
   const deadline = Date.now() + timeoutMs;

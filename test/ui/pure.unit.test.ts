@@ -129,5 +129,7 @@ describe('find results order and live results', () => {
     expect([inBank(live, undefined), inBank(live, 'A'), inBank(live, 'B')]).toEqual([true, true, false]);
     expect(live.matches.map((m) => m.quarantined)).toEqual([false]);
     expect(toLive(8, { ...value, matches: [{ ...value.matches[0]!, quarantined: true }] }).matches[0]!.quarantined).toBe(true);
+    expect(live.retroactive).toBe(false);
+    expect(toLive(8, { ...value, retroactive: { signal_type: 'pdq', bank_id: 1, bank_content_id: 2, change_seq: 3 } }).retroactive).toBe(true);
   });
 });

@@ -12,6 +12,7 @@ import { topicName, type TopicName } from '../../../topology/topics.js';
 const STAGES: ReadonlyArray<{ readonly stage: StageName; readonly input: TopicName }> = [
   { stage: 'hasher', input: 'content.submitted' },
   { stage: 'matcher', input: 'content.hashed' },
+  { stage: 'retro-matcher', input: 'signals' },
   { stage: 'actioner', input: 'match.results' },
 ];
 

@@ -29,6 +29,8 @@ export interface LiveResult {
   }>;
   readonly submitted_at: number;
   readonly matched_at: number;
+  /** Published by the retro-matcher: content hashed before the signal that matched it. */
+  readonly retroactive: boolean;
 }
 
 export type FeedState = { readonly state: 'idle' | 'starting' | 'live' } | { readonly state: 'failed'; readonly error: string };
@@ -54,6 +56,7 @@ export function toLive(seq: number, v: MatchResultValue): LiveResult {
     })),
     submitted_at: v.submitted_at,
     matched_at: v.timings.matched_at,
+    retroactive: Boolean(v.retroactive),
   };
 }
 

@@ -9,7 +9,7 @@ type Register = (program: Command) => void;
 
 /** Top-level command names → the module that registers them. */
 const groups: ReadonlyArray<{ readonly names: readonly string[]; readonly load: () => Promise<Register> }> = [
-  { names: ['api', 'all', 'hasher', 'matcher', 'flood', 'actioner', 'fetcher'], load: async () => (await import('./processes.js')).registerProcessCommands },
+  { names: ['api', 'all', 'hasher', 'matcher', 'flood', 'retro-matcher', 'actioner', 'fetcher'], load: async () => (await import('./processes.js')).registerProcessCommands },
   { names: ['services'], load: async () => (await import('./services.js')).registerServicesCommands },
   { names: ['db'], load: async () => (await import('./db.js')).registerDbCommands },
   { names: ['db'], load: async () => (await import('./dbstats.js')).registerDbStatsCommand },

@@ -13,6 +13,7 @@ import { topicName, type TopicName } from '../../../topology/topics.js';
 const stages: ReadonlyArray<{ stage: StageName; input: TopicName }> = [
   { stage: 'hasher', input: 'content.submitted' },
   { stage: 'matcher', input: 'content.hashed' },
+  { stage: 'retro-matcher', input: 'signals' },
   { stage: 'actioner', input: 'match.results' },
 ];
 
@@ -27,7 +28,7 @@ export function registerPipelineCommands(program: Command): void {
 
   pipeline
     .command('status')
-    .description('consumer lag of the hasher, matcher and actioner groups, per partition')
+    .description('consumer lag of the hasher, matcher, retro-matcher and actioner groups, per partition')
     .action(async () => {
       const config = loadConfig(process.env);
       const runtime = new Runtime(config, 'pipeline-status');

@@ -1,4 +1,4 @@
-/** Long-running processes: api, hasher, matcher, flood, fetcher, actioner, all (composed in src/processes/). */
+/** Long-running processes: api, hasher, matcher, flood, retro-matcher, fetcher, actioner, all (composed in src/processes/). */
 import type { Command } from 'commander';
 import { config } from '../../config/config.js';
 import { runActioner } from '../../processes/actioner.js';
@@ -8,6 +8,7 @@ import { fetchAllOnce, startFetcher } from '../../processes/fetcher.js';
 import { runHasher } from '../../processes/hasher.js';
 import { runFlood } from '../../processes/flood.js';
 import { runMatcher } from '../../processes/matcher.js';
+import { runRetroMatcher } from '../../processes/retro-matcher.js';
 import { runComposed } from '../../runtime/process.js';
 
 export function registerProcessCommands(program: Command): void {
@@ -17,7 +18,7 @@ export function registerProcessCommands(program: Command): void {
     .action(() => runComposed(config(), 'api', async (rt) => void (await startApi(rt))));
   program
     .command('all')
-    .description('run the whole stack in one process (development): API, fetcher, hasher, matcher, and an actioner with --rules')
+    .description('run the whole stack in one process (development): API, fetcher, hasher, matcher, retro-matcher, and an actioner with --rules')
     .option('--rules <file>', 'also run the reference actioner with this rules file')
     .action((opts: { rules?: string }) => runComposed(config(), 'all', (rt) => startAll(rt, opts)));
   program
@@ -28,6 +29,10 @@ export function registerProcessCommands(program: Command): void {
     .command('flood')
     .description('run a flood counter: counts match.results per bank content in Postgres, quarantines an entry whose matches flood (FLOOD_*)')
     .action(async () => void (await runFlood(config())));
+  program
+    .command('retro-matcher')
+    .description('run the retro-matcher: matches each added or enabled signal against content hashed within RETRO_WINDOW_HOURS, produces retroactive match.results (exactly once)')
+    .action(async () => void (await runRetroMatcher(config())));
   program
     .command('actioner')
     .description('run the reference actioner: match.results → webhooks, topics or logs, as a rules file says')

@@ -43,7 +43,7 @@ import { pipelineMetrics as m } from './metrics.js';
 import { PartitionCommitter, type CommitRecord } from './partition-committer.js';
 import { CommitWindow } from './window.js';
 
-export type StageName = 'hasher' | 'matcher' | 'actioner';
+export type StageName = 'hasher' | 'matcher' | 'actioner' | 'retro-matcher';
 
 /** One value to produce, typed by its topic. */
 export type Output = { [T in TopicName]: { readonly topic: T; readonly key: string; readonly value: TopicValues[T] } }[TopicName];
@@ -90,6 +90,10 @@ export interface StageSpec<I extends TopicName> {
   readonly outputs: readonly TopicName[];
   /** Handle events with the same key one after the other (else a batch's events run concurrently). */
   readonly orderByKey?: boolean;
+  /** An input that is a compacted topic (the retro-matcher's `signals`): a tombstone is consumed with no output instead of dead-lettered. */
+  readonly skipTombstones?: boolean;
+  /** Told when the stage gives up its claims: work handled but not committed will be handled again. */
+  readonly onRelease?: () => void;
 }
 
 export interface StageDeps {
@@ -233,6 +237,7 @@ export class Stage<I extends TopicName> {
   private releaseClaims(): Promise<unknown> {
     const old = [...this.claims.values()];
     this.claims = new Map();
+    this.spec.onRelease?.();
     const closing = Promise.allSettled(
       old.map((c) =>
         c.then((claim) => {
@@ -462,6 +467,7 @@ export class Stage<I extends TopicName> {
     const t0 = performance.now();
     try {
       let value: TopicValues[I];
+      if (message.value === null && this.spec.skipTombstones) return { records: [], submittedAt: undefined };
       try {
         if (message.value === null) throw malformedEvent('empty value (tombstone) on a pipeline topic');
         value = await this.decodeWaiting(message.value);

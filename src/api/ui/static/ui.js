@@ -100,7 +100,7 @@ if (live && window.EventSource) {
       el('td', { class: 'small', text: new Date(r.matched_at).toISOString().slice(11, 19) }),
       el('td', {}, [el('code', { text: r.content_id })]),
       el('td', { text: r.content_type }),
-      el('td', {}, [el('span', { class: r.matched ? 'badge err' : 'badge ok', text: r.matched ? 'match' : 'no match' })]),
+      el('td', {}, [el('span', { class: r.matched ? 'badge err' : 'badge ok', text: r.matched ? (r.retroactive ? 'retroactive match' : 'match') : 'no match' })]),
       matches,
       el('td', { class: 'num', text: `${Math.max(0, r.matched_at - r.submitted_at)} ms` }),
     ]);
