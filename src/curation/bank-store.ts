@@ -7,6 +7,8 @@ export interface Bank {
   readonly name: string;
   readonly matching_enabled_ratio: number;
   readonly labels: readonly string[];
+  /** Signal type → the widest distance at which this bank's content matches ({} = the lookup's threshold). */
+  readonly match_thresholds: Readonly<Record<string, number>>;
   /** Name of the exchange that owns the bank, if any. */
   readonly exchange: string | null;
   readonly created_at: Date;
@@ -18,12 +20,13 @@ interface BankRow {
   name: string;
   matching_enabled_ratio: number;
   labels: string[];
+  match_thresholds: Record<string, number>;
   exchange: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
-const SELECT = `SELECT b.id, b.name, b.matching_enabled_ratio, b.labels, e.name AS exchange, b.created_at, b.updated_at
+const SELECT = `SELECT b.id, b.name, b.matching_enabled_ratio, b.labels, b.match_thresholds, e.name AS exchange, b.created_at, b.updated_at
   FROM bank b LEFT JOIN exchange e ON e.id = b.exchange_id`;
 
 const toBank = (r: BankRow): Bank => ({ ...r, id: num(r.id) });
@@ -49,14 +52,15 @@ export interface NewBank {
   readonly name: string;
   readonly ratio: number;
   readonly labels: readonly string[];
+  readonly thresholds?: Readonly<Record<string, number>> | undefined;
   readonly exchangeId?: number;
 }
 
 export async function insertBank(tx: Tx, b: NewBank): Promise<Bank> {
   const { rows } = await tx.query<{ id: string }>(
-    `INSERT INTO bank (name, matching_enabled_ratio, labels, exchange_id) VALUES ($1, $2, $3, $4)
+    `INSERT INTO bank (name, matching_enabled_ratio, labels, exchange_id, match_thresholds) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (name) DO NOTHING RETURNING id`,
-    [b.name, b.ratio, b.labels, b.exchangeId ?? null],
+    [b.name, b.ratio, b.labels, b.exchangeId ?? null, JSON.stringify(b.thresholds ?? {})],
   );
   if (!rows[0]) throw bankExists();
   return (await findBankById(tx, num(rows[0].id)))!;
@@ -66,6 +70,8 @@ export interface BankChanges {
   readonly name?: string;
   readonly ratio?: number;
   readonly labels?: readonly string[];
+  /** Replaces the bank's thresholds ({} clears them). */
+  readonly thresholds?: Readonly<Record<string, number>> | undefined;
 }
 
 export async function updateBank(tx: Tx, id: number, c: BankChanges): Promise<Bank> {
@@ -75,8 +81,8 @@ export async function updateBank(tx: Tx, id: number, c: BankChanges): Promise<Ba
   }
   await tx.query(
     `UPDATE bank SET name = COALESCE($2, name), matching_enabled_ratio = COALESCE($3, matching_enabled_ratio),
-       labels = COALESCE($4, labels) WHERE id = $1`,
-    [id, c.name ?? null, c.ratio ?? null, c.labels ?? null],
+       labels = COALESCE($4, labels), match_thresholds = COALESCE($5::jsonb, match_thresholds) WHERE id = $1`,
+    [id, c.name ?? null, c.ratio ?? null, c.labels ?? null, c.thresholds === undefined ? null : JSON.stringify(c.thresholds)],
   );
   return (await findBankById(tx, id))!;
 }

@@ -29,6 +29,8 @@ export interface BankSettingsValue {
   readonly labels: readonly string[];
   readonly change_seq: number;
   readonly changed_at: EpochMillis;
+  /** Signal type → the widest distance at which this bank matches ({} for older events: no bank limit). */
+  readonly match_thresholds: Readonly<Record<string, number>>;
 }
 
 export const MEDIA_URL = 'hma_stream.v1.MediaUrl';

@@ -46,7 +46,7 @@ const samples: { readonly [T in TopicName]: TopicValues[T] } = {
   signals: {
     signal_type: 'pdq', content_id: 17, bank_id: 7, value: '0'.repeat(64), disable_until_ts: null, change_seq: 99, changed_at: now,
   },
-  banks: { bank_id: 7, name: 'SEED_BANK_0', matching_enabled_ratio: 0.5, labels: ['spam', 'ncii'], change_seq: 100, changed_at: now },
+  banks: { bank_id: 7, name: 'SEED_BANK_0', matching_enabled_ratio: 0.5, labels: ['spam', 'ncii'], change_seq: 100, changed_at: now, match_thresholds: { pdq: 20 } },
 };
 
 let producer: Producer;

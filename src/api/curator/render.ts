@@ -7,6 +7,8 @@ export const bankJson = (b: Bank) => ({
   matching_enabled_ratio: b.matching_enabled_ratio,
   labels: [...b.labels],
   exchange: b.exchange,
+  // Beyond HMA, and only when set: a bank without thresholds keeps HMA's shape.
+  ...(Object.keys(b.match_thresholds).length > 0 ? { match_thresholds: { ...b.match_thresholds } } : {}),
 });
 
 /** HMA's metadata object: content_id, content_uri, json, collab (unset ones null). */

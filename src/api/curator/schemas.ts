@@ -17,8 +17,19 @@ export const bank = {
     matching_enabled_ratio: float,
     labels: { type: 'array', items: { type: 'string' } },
     exchange: { type: ['string', 'null'], description: 'the exchange that owns this bank, if any' },
+    match_thresholds: {
+      type: 'object',
+      additionalProperties: { type: 'integer' },
+      description: 'per signal type, the widest distance at which this bank matches (present only when set)',
+    },
   },
   required: ['name', 'matching_enabled_ratio'],
+} as const;
+
+/** A bank's per signal type thresholds in a create/update body; curation checks types and bounds (400). */
+export const matchThresholds = {
+  type: ['object', 'null'],
+  description: 'signal type → match threshold, e.g. {"pdq": 20}; bounded by the type\'s maximum; {} clears; a lookup\'s `threshold` only narrows it',
 } as const;
 
 export const bankNameParam = {

@@ -14,6 +14,7 @@ export interface DoneQuery {
 
 const MESSAGES: Readonly<Record<string, (q: DoneQuery) => string>> = {
   bank_created: (q) => `Bank ${q.name ?? ''} created.`,
+  thresholds_saved: (q) => `Match thresholds of ${q.name ?? ''} saved: every process applies them within seconds.`,
   added: (q) => `Added content ${q.id ?? ''}.`,
   removed: (q) => `Removed ${q.n ?? '0'} item(s).`,
   enabled: (q) => `Content ${q.id ?? ''} enabled: it matches again.`,
