@@ -74,6 +74,15 @@ export interface MatchValue {
   readonly signal_type: string;
   readonly distance: number;
   readonly bank_labels: readonly string[];
+  /** For bank content an exchange fetched: the exchange, its API, the record id and tags; else null. */
+  readonly provenance: MatchProvenanceValue | null;
+}
+
+export interface MatchProvenanceValue {
+  readonly exchange: string;
+  readonly exchange_type: string;
+  readonly record_id: string;
+  readonly tags: readonly string[];
 }
 
 export interface MatchResultValue extends SubmissionFields {

@@ -31,7 +31,15 @@ export interface LookupOptions {
 /** Told of every lookup (metrics live in the shell, not here): its type, duration and the banks it matched. */
 export type LookupObserver = (signalType: string, seconds: number, matchedBanks: ReadonlySet<string>) => void;
 
-export type GroupedMatches = Record<string, Array<{ bank_content_id: number; distance: string; variant?: string }>>;
+export type GroupedMatches = Record<string, Array<{ bank_content_id: number; distance: string; variant?: string; provenance?: MatchProvenance }>>;
+
+/** Where a match's bank content came from (opt-in on /m): its exchange, record id and tags. */
+export interface MatchProvenance {
+  readonly exchange: string;
+  readonly exchange_type: string;
+  readonly record_id: string;
+  readonly tags: readonly string[];
+}
 
 export class LookupService {
   constructor(

@@ -34,7 +34,7 @@ const samples: { readonly [T in TopicName]: TopicValues[T] } = {
   },
   'match.results': {
     submission_id: 'sub-1', content_id: 'post-1', content_type: 'photo', matched: true,
-    matches: [{ bank_id: 7, bank_name: 'SEED_BANK_0', bank_content_id: 9_007_199_254_740, signal_type: 'pdq', distance: 12, bank_labels: ['spam'] }],
+    matches: [{ bank_id: 7, bank_name: 'SEED_BANK_0', bank_content_id: 9_007_199_254_740, signal_type: 'pdq', distance: 12, bank_labels: ['spam'], provenance: { exchange: 'NCMEC_LIST', exchange_type: 'ncmec', record_id: '43-1', tags: ['csam'] } }],
     index_positions: { pdq: 1234, md5: 5 }, trace_id: 'trace-1', metadata: { uploader: 'u1' }, submitted_at: now,
     timings: { hashed_at: now + 20, match_ms: 0.4, matched_at: now + 25 },
   },

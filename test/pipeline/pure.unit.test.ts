@@ -67,7 +67,7 @@ const result = (matches: MatchResultValue['matches']): MatchResultValue => ({
   trace_id: null, metadata: null, submitted_at: 0, timings: { hashed_at: 0, match_ms: 0, matched_at: 0 },
 });
 const match = (bank: string, labels: string[], distance = 0, type = 'pdq') =>
-  ({ bank_id: 1, bank_name: bank, bank_content_id: 9, signal_type: type, distance, bank_labels: labels });
+  ({ bank_id: 1, bank_name: bank, bank_content_id: 9, signal_type: type, distance, bank_labels: labels, provenance: null });
 
 describe('actioner rules', () => {
   const yaml = `

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { HmaError, invalidInput } from '../../errors/errors.js';
 import type { MatchReplica } from '../../replica/replica.js';
 import { bestOverVariants } from '../../matching/dihedral.js';
-import { indexNotReady, type GroupedMatches, type LookupOptions, type LookupService } from '../../matching/lookup-service.js';
+import { indexNotReady, type GroupedMatches, type LookupOptions, type LookupService, type MatchProvenance } from '../../matching/lookup-service.js';
 import type { SignalTypeStats } from '../../replica/replica.js';
 import { hmaCompatible } from '../hma-compat.js';
 import { float } from '../hma-json.js';
@@ -39,6 +39,8 @@ export interface MatcherDeps {
   readonly beforeLookup: () => Promise<void>;
   /** Present when the process has the hasher role. */
   readonly media?: LookupMedia;
+  /** Exchange provenance of bank content (?provenance=true); absent: the parameter is refused. */
+  readonly provenance?: (contentIds: readonly number[]) => Promise<ReadonlyMap<number, MatchProvenance>>;
   readonly maxUploadBytes: number;
   /**
    * GET /c/signal_type/index, in a process that also has the curator role: the database's
@@ -79,6 +81,8 @@ const lookupQuery = {
   properties: {
     url: str, content_type: str, types: str, signal: str, signal_type: str, banks: str, seed: str,
     bypass_coinflip: str, threshold: { type: 'integer', minimum: 0 }, dihedral: str,
+    provenance: { ...str, description: 'true: each match of exchange content names its exchange, record id and tags (beyond HMA)' },
+    include_hashes: { ...str, description: 'true, by URL or upload: answer {hashes, matches} with the hashes computed (beyond HMA)' },
   },
 } as const;
 
@@ -98,6 +102,7 @@ const compareAnswer = {
 interface LookupQuery {
   url?: string; content_type?: string; types?: string; signal?: string; signal_type?: string;
   banks?: string; seed?: string; bypass_coinflip?: string; threshold?: number; dihedral?: string;
+  provenance?: string; include_hashes?: string;
 }
 
 export function matcherRoutes(deps: MatcherDeps) {
@@ -138,6 +143,26 @@ export function matcherRoutes(deps: MatcherDeps) {
       (grouped[match.bank.name] ??= []).push({ bank_content_id: match.contentId, distance: String(match.distance), variant: variant.name });
     }
     return grouped;
+  }
+
+  /** Adds `provenance` to each match of exchange-fetched content (in place), when the caller opted in. */
+  async function addProvenance(wanted: boolean, groups: readonly GroupedMatches[]): Promise<void> {
+    if (!wanted) return;
+    if (!deps.provenance) throw invalidInput('provenance is not available on this process');
+    const items = groups.flatMap((g) => Object.values(g).flat());
+    const found = await deps.provenance(items.map((m) => m.bank_content_id));
+    for (const m of items) {
+      const p = found.get(m.bank_content_id);
+      if (p) m.provenance = p;
+    }
+  }
+
+  /** The URL/upload answer: HMA's {type: matches}, or with include_hashes {hashes, matches}. */
+  async function mediaAnswer(media: MediaSignals, q: LookupQuery, bypass: boolean): Promise<unknown> {
+    const all = lookupAll(media, q, bypass);
+    await addProvenance(pyBool(q.provenance, 'provenance'), Object.values(all));
+    const matches = q.signal_type !== undefined ? (all[q.signal_type] ?? {}) : all;
+    return pyBool(q.include_hashes, 'include_hashes') ? { hashes: media.values, matches } : matches;
   }
 
   function checkSignalType(wanted: string | undefined): void {
@@ -202,9 +227,7 @@ export function matcherRoutes(deps: MatcherDeps) {
           if (!deps.media) throw missingRole();
           await ready();
           const media = await deps.media.hashUrl(q.url, q.content_type, commaList(q.types), pyBool(q.dihedral, 'dihedral'));
-          const all = lookupAll(media, q, bypass);
-          if (q.signal_type !== undefined) return all[q.signal_type] ?? {};
-          return all;
+          return mediaAnswer(media, q, bypass);
         }
         if (q.signal === undefined || q.signal_type === undefined) {
           throw invalidInput('Either url or both signal and signal_type are required');
@@ -213,8 +236,11 @@ export function matcherRoutes(deps: MatcherDeps) {
         await ready();
         // The variants come from the image's DCT: a bare hash has none to offer.
         if (pyBool(q.dihedral, 'dihedral')) throw invalidInput('dihedral matching needs an image: use url or an upload');
+        if (pyBool(q.include_hashes, 'include_hashes')) throw invalidInput('include_hashes needs media to hash: use url or an upload');
         // A bare signal is validated even when empty (HMA: 400 invalid signal).
-        return lookupOne(q.signal_type, q.signal, q, bypass);
+        const grouped = lookupOne(q.signal_type, q.signal, q, bypass);
+        await addProvenance(pyBool(q.provenance, 'provenance'), [grouped]);
+        return grouped;
       },
     );
 
@@ -235,11 +261,11 @@ export function matcherRoutes(deps: MatcherDeps) {
         const bypass = q.bypass_coinflip === 'true';
         await ready();
         const media = await deps.media.hashUpload(req, commaList(q.types), pyBool(q.dihedral, 'dihedral'));
-        return lookupAll(media, q, bypass);
+        return mediaAnswer(media, { ...q, signal_type: undefined }, bypass);
       },
     );
 
-    app.post<{ Body: { signals: Array<{ signal_type: string; signal: string }>; banks?: string[]; seed?: string; bypass_coinflip?: boolean; threshold?: number } }>(
+    app.post<{ Body: { signals: Array<{ signal_type: string; signal: string }>; banks?: string[]; seed?: string; bypass_coinflip?: boolean; threshold?: number; provenance?: boolean } }>(
       '/m/lookup/batch',
       {
         schema: {
@@ -264,6 +290,7 @@ export function matcherRoutes(deps: MatcherDeps) {
               seed: str,
               bypass_coinflip: { type: 'boolean' },
               threshold: { type: 'integer', minimum: 0 },
+              provenance: { type: 'boolean', description: 'each match of exchange content names its exchange, record id and tags' },
             },
           },
         },
@@ -281,6 +308,7 @@ export function matcherRoutes(deps: MatcherDeps) {
             throw err;
           }
         });
+        await addProvenance(b.provenance === true, results.flatMap((r) => (r.matches ? [r.matches] : [])));
         return { results };
       },
     );

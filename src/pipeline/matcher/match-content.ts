@@ -41,6 +41,7 @@ export function matchContent(
         signal_type: signal.signal_type,
         distance: m.distance,
         bank_labels: [...m.bank.labels],
+        provenance: null, // filled by withProvenance: it needs the database
       });
     }
   }

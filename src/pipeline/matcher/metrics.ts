@@ -9,4 +9,9 @@ export const matcherMetrics = {
     labelNames: ['signal_type'] as const,
     registers: [registry],
   }),
+  provenanceUnavailable: new Counter({
+    name: 'hma_matcher_provenance_unavailable_total',
+    help: 'Match results published without provenance because the database could not be read',
+    registers: [registry],
+  }),
 };
