@@ -106,7 +106,7 @@ async function rawLookupThroughput(n: number): Promise<void> {
     const rules = signalTypeRules(config);
     const indexes = new Map<string, SignalIndex>([...rules.keys()].map((t) => [t, newIndexFor(t)]));
     const replica = new MatchReplica(indexes);
-    replica.applyBank('1', { bank_id: 1, name: 'BENCH', matching_enabled_ratio: 1, labels: [], change_seq: 1, changed_at: Date.now(), match_thresholds: bankThreshold === undefined ? {} : { pdq: bankThreshold } });
+    replica.applyBank('1', { bank_id: 1, name: 'BENCH', matching_enabled_ratio: 1, labels: [], change_seq: 1, changed_at: Date.now(), match_thresholds: bankThreshold === undefined ? {} : { pdq: bankThreshold }, allow_list: false, allow_list_scope: null });
     const t0 = performance.now();
     const bytes = randomBytes(32);
     for (let id = 1; id <= n; id++) {

@@ -29,6 +29,16 @@ export interface CreateBankInput {
   readonly labels?: readonly string[];
   /** Per signal type match threshold, e.g. {"pdq": 20}; needs the installed types' limits. */
   readonly match_thresholds?: Readonly<Record<string, unknown>> | null;
+  readonly allow_list?: boolean | null;
+  /** Labels of the banks an allow-list bank suppresses; [] = every bank (the default). */
+  readonly allow_list_scope?: readonly string[] | null;
+}
+
+/** The allow-list scope from input: labels, or null (every bank) for an empty list. */
+function scopeOf(raw: readonly string[] | null | undefined): readonly string[] | null | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const labels = parseLabels(raw, 'allow_list_scope');
+  return labels.length === 0 ? null : labels;
 }
 
 function thresholdsOf(raw: unknown, limits: ThresholdLimits | undefined): Record<string, number> | undefined {
@@ -42,7 +52,8 @@ export async function createBank(db: Db, input: CreateBankInput, limits?: Thresh
   const ratio = initialRatio(input.enabled_ratio, input.enabled);
   const labels = parseLabels(input.labels, 'labels');
   const thresholds = thresholdsOf(input.match_thresholds, limits);
-  return withWriteTx(db, (tx) => store.insertBank(tx, { name, ratio, labels, thresholds }));
+  const allowList = { on: input.allow_list === true, scope: scopeOf(input.allow_list_scope) ?? null };
+  return withWriteTx(db, (tx) => store.insertBank(tx, { name, ratio, labels, thresholds, allowList }));
 }
 
 export const bankNotFound = (name: string) => notFound(`bank '${name}' not found`);
@@ -61,6 +72,8 @@ export interface UpdateBankInput {
   readonly enabled_ratio?: number | null;
   readonly labels?: readonly string[] | null;
   readonly match_thresholds?: Readonly<Record<string, unknown>> | null;
+  readonly allow_list?: boolean | null;
+  readonly allow_list_scope?: readonly string[] | null;
 }
 
 export async function updateBank(db: Db, name: string, input: UpdateBankInput, limits?: ThresholdLimits): Promise<Bank> {
@@ -71,10 +84,11 @@ export async function updateBank(db: Db, name: string, input: UpdateBankInput, l
   if (input.enabled_ratio !== undefined && input.enabled_ratio !== null) ratio = checkRatio(input.enabled_ratio);
   const labels = input.labels === undefined || input.labels === null ? undefined : parseLabels(input.labels, 'labels');
   const thresholds = thresholdsOf(input.match_thresholds, limits);
+  const allowList = { on: typeof input.allow_list === 'boolean' ? input.allow_list : undefined, scope: scopeOf(input.allow_list_scope) };
   return withWriteTx(db, async (tx) => {
     const bank = await store.findBank(tx, name, true);
     if (!bank) throw notFound('Bank not found');
-    return store.updateBank(tx, bank.id, { name: newName, ratio, labels, thresholds });
+    return store.updateBank(tx, bank.id, { name: newName, ratio, labels, thresholds, allowList });
   });
 }
 

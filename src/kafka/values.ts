@@ -31,6 +31,10 @@ export interface BankSettingsValue {
   readonly changed_at: EpochMillis;
   /** Signal type → the widest distance at which this bank matches ({} for older events: no bank limit). */
   readonly match_thresholds: Readonly<Record<string, number>>;
+  /** An allow-list bank never matches; it suppresses the matches of in-scope banks for the content. */
+  readonly allow_list: boolean;
+  /** Labels of the banks an allow-list bank suppresses; null = every bank. */
+  readonly allow_list_scope: readonly string[] | null;
 }
 
 export const MEDIA_URL = 'hma_stream.v1.MediaUrl';
@@ -85,9 +89,20 @@ export interface MatchProvenanceValue {
   readonly tags: readonly string[];
 }
 
+export interface SuppressedMatchValue {
+  readonly match: MatchValue;
+  readonly allow_list_bank_id: number;
+  readonly allow_list_bank_name: string;
+  readonly allow_list_content_id: number;
+  readonly allow_list_signal_type: string;
+  readonly allow_list_distance: number;
+}
+
 export interface MatchResultValue extends SubmissionFields {
   readonly matched: boolean;
   readonly matches: readonly MatchValue[];
+  /** Matches allow-list banks suppressed: never acted on. */
+  readonly suppressed: readonly SuppressedMatchValue[];
   /** Signal type → change_seq (outbox sequence) of the last change its index had applied. */
   readonly index_positions: Readonly<Record<string, number>>;
   readonly timings: { readonly hashed_at: EpochMillis; readonly match_ms: number; readonly matched_at: EpochMillis };

@@ -6,6 +6,7 @@
 import { HmaError, invalidInput } from '../errors/errors.js';
 import type { ContentMatch, MatchReplica } from '../replica/replica.js';
 import { applyLookupRules, bankThreshold } from './lookup-rules.js';
+import { applyAllowLists, type Suppression } from './allow-list.js';
 
 export interface SignalTypeRule {
   /** Canonical value, or throws an Error whose message says why it is invalid. */
@@ -109,20 +110,32 @@ export class LookupService {
     return this.observed(signalType, started, banks ? found.filter((m) => banks.includes(m.bank.name)) : found);
   }
 
-  /** HMA's lookup: enabled content of banks that survive the coinflip, grouped by bank name. */
-  lookup(signalType: string, signal: string, opts: LookupOptions): { matches: ContentMatch[]; grouped: GroupedMatches } {
+  /**
+   * Enabled content of banks that survive the coinflip, allow-list banks included (whatever
+   * the bank filter: they suppress, never match). A content-level caller (the pipeline, a
+   * media lookup over several types) gathers these and applies the allow-lists once.
+   */
+  candidates(signalType: string, signal: string, opts: LookupOptions): ContentMatch[] {
     const started = performance.now();
     const { rule, value } = this.validate(signalType, signal);
-    const matches = this.observed(
-      signalType,
-      started,
-      applyLookupRules(this.within(signalType, rule, value, opts.threshold), {
-        coinflip: opts.coinflip,
-        nowSeconds: this.replica.nowSeconds(),
-        banks: opts.banks,
-      }),
-    );
-    return { matches, grouped: this.group(rule, matches) };
+    const passed = applyLookupRules(this.within(signalType, rule, value, opts.threshold), {
+      coinflip: opts.coinflip,
+      nowSeconds: this.replica.nowSeconds(),
+    });
+    const banks = opts.banks;
+    // Observed here, so pipeline lookups count too; an allow-list bank's hits count under its name.
+    return this.observed(signalType, started, banks === undefined ? passed : passed.filter((m) => m.bank.allowList !== null || banks.includes(m.bank.name)));
+  }
+
+  /** HMA's lookup: enabled content of banks that survive the coinflip, allow-lists applied, grouped by bank name. */
+  lookup(
+    signalType: string,
+    signal: string,
+    opts: LookupOptions,
+  ): { matches: ContentMatch[]; grouped: GroupedMatches; suppressed: Suppression<ContentMatch>[] } {
+    const rule = this.rule(signalType);
+    const { kept, suppressed } = applyAllowLists(this.candidates(signalType, signal, opts));
+    return { matches: kept, grouped: this.group(rule, kept), suppressed };
   }
 
   group(rule: SignalTypeRule, matches: readonly ContentMatch[]): GroupedMatches {

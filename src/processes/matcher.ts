@@ -31,6 +31,7 @@ export async function startMatcher(runtime: Runtime, matching?: Matching): Promi
     handle: async (hashed) => {
       const { result, skippedTypes } = matchContent(hashed, replica, lookups);
       for (const t of skippedTypes) matcherMetrics.skippedSignals.inc({ signal_type: t });
+      for (const s of result.suppressed) matcherMetrics.suppressed.inc({ allow_list_bank: s.allow_list_bank_name, bank: s.match.bank_name });
       const value = await withProvenance(result, (ids) => provenanceOf(runtime.db, ids));
       return [{ topic: 'match.results', key: hashed.content_id, value }];
     },

@@ -18,6 +18,8 @@ export interface BankInfo {
   readonly labels: readonly string[];
   /** Signal type → the widest distance at which this bank matches (absent: the lookup's threshold). */
   readonly thresholds: Readonly<Record<string, number>>;
+  /** Set for an allow-list bank: the labels of the banks it suppresses (null = every bank). */
+  readonly allowList: { readonly scope: readonly string[] | null } | null;
 }
 
 export interface ContentMatch {
@@ -104,6 +106,7 @@ export class MatchReplica {
         ratio: change.matching_enabled_ratio,
         labels: [...change.labels],
         thresholds: { ...change.match_thresholds },
+        allowList: change.allow_list ? { scope: change.allow_list_scope === null ? null : [...change.allow_list_scope] } : null,
       });
       this.maxSeq = Math.max(this.maxSeq, change.change_seq);
     } else {

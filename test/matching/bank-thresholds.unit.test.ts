@@ -23,7 +23,7 @@ function setup(thresholds: Record<string, Record<string, number>>) {
   const banks = ['NARROW', 'WIDE', 'PLAIN'];
   banks.forEach((name, i) => {
     replica.applyBank(String(i + 1), {
-      bank_id: i + 1, name, matching_enabled_ratio: 1, labels: [], match_thresholds: thresholds[name] ?? {}, change_seq: ++seq, changed_at: 1,
+      bank_id: i + 1, name, matching_enabled_ratio: 1, labels: [], match_thresholds: thresholds[name] ?? {}, allow_list: false, allow_list_scope: null, change_seq: ++seq, changed_at: 1,
     });
   });
   const add = (contentId: number, bankId: number, type: string, value: string) =>

@@ -22,7 +22,7 @@ const now = Date.now();
 
 const bank = (id: number, name: string, ratio: number, labels: string[]) => ({
   key: String(id),
-  value: { bank_id: id, name, matching_enabled_ratio: ratio, labels, change_seq: id, changed_at: now, match_thresholds: {} },
+  value: { bank_id: id, name, matching_enabled_ratio: ratio, labels, change_seq: id, changed_at: now, match_thresholds: {}, allow_list: false, allow_list_scope: null },
 });
 const signal = (type: string, contentId: number, bankId: number, value: string, disableUntil: number | null = null) => ({
   key: `${type}:${contentId}`,

@@ -17,7 +17,7 @@ describe('recordTags', () => {
 const result = (ids: number[]): MatchResultValue => ({
   submission_id: 's', content_id: 'c', content_type: 'photo', matched: ids.length > 0, metadata: null, trace_id: null, submitted_at: 1,
   matches: ids.map((id) => ({ bank_id: 1, bank_name: 'B', bank_content_id: id, signal_type: 'pdq', distance: 0, bank_labels: [], provenance: null })),
-  index_positions: {}, timings: { hashed_at: 1, match_ms: 0, matched_at: 2 },
+  suppressed: [], index_positions: {}, timings: { hashed_at: 1, match_ms: 0, matched_at: 2 },
 });
 
 describe('withProvenance', () => {

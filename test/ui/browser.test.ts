@@ -272,7 +272,7 @@ describe('the web UI', () => {
       content_type: 'photo',
       matched: true,
       matches: [{ bank_id: 1, bank_name: bank, bank_content_id: 7, signal_type: 'pdq', distance: 3, bank_labels: [], provenance: null }],
-      index_positions: { pdq: 1 },
+      suppressed: [], index_positions: { pdq: 1 },
       trace_id: null,
       metadata: null,
       submitted_at: Date.now() - 40,

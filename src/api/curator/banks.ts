@@ -60,6 +60,7 @@ export function bankRoutes(db: Db, nowS: () => number, limits: ThresholdLimits) 
             enabled: { ...laxBool, description: 'used when enabled_ratio is not given: true → 1.0, false → 0.0 ("true", 1, … too)' },
             labels: s.labels,
             match_thresholds: s.matchThresholds,
+            ...s.allowListFields,
           },
           required: ['name'],
         },
@@ -70,7 +71,7 @@ export function bankRoutes(db: Db, nowS: () => number, limits: ThresholdLimits) 
     app.put<{ Params: BankParams; Body: banks.UpdateBankInput }>('/bank/:bank_name', {
       schema: {
         tags: ['banks'],
-        summary: 'Update (rename, enable/disable, ratio, labels, match thresholds) a bank',
+        summary: 'Update (rename, enable/disable, ratio, labels, match thresholds, allow-list) a bank',
         params: s.bankNameParam,
         body: {
           type: 'object',
@@ -80,6 +81,7 @@ export function bankRoutes(db: Db, nowS: () => number, limits: ThresholdLimits) 
             enabled_ratio: { type: ['number', 'null'], description: 'applied after `enabled`, so it wins' },
             labels: { ...s.labels, type: ['array', 'null'] },
             match_thresholds: s.matchThresholds,
+            ...s.allowListFields,
           },
         },
         response: { 200: s.bank, 400: s.message, 403: s.message, 404: s.message },

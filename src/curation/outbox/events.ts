@@ -70,6 +70,8 @@ export function toChangeRecord(row: OutboxRow): ChangeRecord {
         matching_enabled_ratio: Number(v.matching_enabled_ratio),
         labels: Array.isArray(v.labels) ? v.labels.map(str) : [],
         match_thresholds: intMap(v.match_thresholds),
+        allow_list: v.allow_list === true,
+        allow_list_scope: Array.isArray(v.allow_list_scope) ? v.allow_list_scope.map(str) : null,
         ...meta,
       },
     },

@@ -104,6 +104,8 @@ async function bankPage(ctx: UiContext, reply: FastifyReply, name: string, q: Br
       contents: meta.content_count,
       enabled: meta.enabled_content_count,
       signals: Object.entries(meta.signal_counts),
+      allowList: bank.allow_list,
+      allowListScope: bank.allow_list_scope,
     },
     // One row per distance-based signal type: the bank's own threshold, or the default it falls back to.
     thresholds: [...thresholdLimits(ctx.config)].flatMap(([type, bounds]) =>
@@ -186,6 +188,16 @@ export function bankRoutes(ctx: UiContext) {
       }
       await updateBank(ctx.db, name, { match_thresholds: thresholds }, limits);
       return reply.redirect(doneUrl(bankUrl(name), 'thresholds_saved', { name }), 303);
+    });
+
+    // Allow-list: on/off and the labels of the banks it suppresses (empty = every bank).
+    app.post<{ Params: BankParams }>('/bank/:bank_name/allow_list', async (req, reply) => {
+      const name = req.params.bank_name;
+      const form = await readForm(req);
+      const on = field(form, 'allow_list') === 'true';
+      const scope = (field(form, 'allow_list_scope') ?? '').split(/[\s,]+/).filter((l) => l !== '');
+      await updateBank(ctx.db, name, { allow_list: on, allow_list_scope: scope });
+      return reply.redirect(doneUrl(bankUrl(name), on ? 'allow_list_on' : 'allow_list_off', { name }), 303);
     });
 
     // The toggle: 1 = enabled, 0 = disabled indefinitely (HMA's magic values).
