@@ -1,6 +1,7 @@
 /**
- * Per-bank match thresholds end to end: set through /c on one API process, carried on the
- * banks topic, applied by the /m lookups of ANOTHER process on the same stack within seconds.
+ * Bank matching policy end to end: per-bank match thresholds and allow-list banks, set through
+ * /c on one API process, carried on the banks topic, applied by the /m lookups of ANOTHER
+ * process on the same stack within seconds.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,13 +32,17 @@ async function api(name: string): Promise<FastifyInstance> {
 const json = (app: FastifyInstance, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
   app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
 
+/** JSON with object keys sorted: bank order in a grouped answer is the index's. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+
 /** Polls a lookup on `other` until it gives `want`; returns how long that took (ms). */
 async function until(url: string, want: unknown): Promise<number> {
   const started = Date.now();
   let last: unknown;
   for (let i = 0; i < 200; i++) {
     last = (await json(other, 'GET', url)).json();
-    if (JSON.stringify(last) === JSON.stringify(want)) return Date.now() - started;
+    if (canonical(last) === canonical(want)) return Date.now() - started;
     await new Promise((r) => setTimeout(r, 50));
   }
   expect(last, url).toEqual(want);
@@ -45,7 +50,7 @@ async function until(url: string, want: unknown): Promise<number> {
 }
 
 beforeAll(async () => {
-  stack = await scratchStack('thresholds', { SIGNAL_TYPES: 'pdq,video_md5' });
+  stack = await scratchStack('policy', { SIGNAL_TYPES: 'pdq,video_md5' });
   one = await api('thresholds-one');
   other = await api('thresholds-two');
 });
@@ -109,5 +114,38 @@ describe('per-bank match thresholds', () => {
     // Cleared: the default applies again.
     expect((await json(one, 'PUT', '/c/bank/TUNED_BANK', { match_thresholds: {} })).json()).not.toHaveProperty('match_thresholds');
     await until(at(25), { PLAIN_BANK: [{ bank_content_id: id - 1, distance: '25' }], TUNED_BANK: [{ bank_content_id: id, distance: '25' }] });
+  });
+});
+
+describe('allow-list banks on /m', () => {
+  const C = flip(A, 40).replace(/^./, '0'); // far from A: its own content
+  it('are set through /c, suppress in-scope matches on another process, and say so only when asked', async () => {
+    expect((await json(one, 'POST', '/c/banks', { name: 'SHARED_HASHES', labels: ['shared'] })).statusCode).toBe(201);
+    expect((await json(one, 'POST', '/c/bank/SHARED_HASHES/signal', { pdq: C })).statusCode).toBeLessThan(300);
+    const created = await json(one, 'POST', '/c/banks', { name: 'BENIGN', allow_list: true, allow_list_scope: ['shared'] });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ allow_list: true, allow_list_scope: ['shared'] });
+    const entry = (await json(one, 'POST', '/c/bank/BENIGN/signal', { pdq: flip(C, 1) })).json().id as number;
+    const lookup = `/m/lookup?signal_type=pdq&signal=${C}&bypass_coinflip=true`;
+    await until(`${lookup}&include_suppressed=true`, {
+      matches: {},
+      suppressed: [{
+        bank: 'SHARED_HASHES', bank_content_id: entry - 1, signal_type: 'pdq', distance: '0',
+        suppressed_by: { bank: 'BENIGN', bank_content_id: entry, signal_type: 'pdq', distance: '1' },
+      }],
+    });
+    // HMA's shape: the suppressed match and the allow-list entry are both absent.
+    expect((await json(other, 'GET', lookup)).json()).toEqual({});
+    const batch = await json(other, 'POST', '/m/lookup/batch', { signals: [{ signal_type: 'pdq', signal: C }], bypass_coinflip: true, include_suppressed: true });
+    expect(batch.json().results[0]).toMatchObject({ matches: {}, suppressed: [{ bank: 'SHARED_HASHES', suppressed_by: { bank: 'BENIGN' } }] });
+
+    // Scoped to other labels: the shared list matches again.
+    expect((await json(one, 'PUT', '/c/bank/BENIGN', { allow_list_scope: ['memes'] })).json().allow_list_scope).toEqual(['memes']);
+    await until(lookup, { SHARED_HASHES: [{ bank_content_id: entry - 1, distance: '0' }] });
+    // Off: BENIGN is an ordinary bank and matches itself.
+    expect((await json(one, 'PUT', '/c/bank/BENIGN', { allow_list: false })).json()).not.toHaveProperty('allow_list');
+    await until(lookup, { SHARED_HASHES: [{ bank_content_id: entry - 1, distance: '0' }], BENIGN: [{ bank_content_id: entry, distance: '1' }] });
+    const bad = await json(one, 'PUT', '/c/bank/BENIGN', { allow_list_scope: 'shared' });
+    expect(bad.statusCode).toBe(400);
   });
 });
