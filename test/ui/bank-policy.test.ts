@@ -48,6 +48,17 @@ describe('bank page: matching policy', () => {
     expect([on.statusCode, on.headers.location]).toEqual([303, '/ui/bank/UI_MEMES?done=allow_list_on&name=UI_MEMES']);
     expect((await app.inject({ url: '/c/bank/UI_MEMES' })).json()).toMatchObject({ allow_list: true, allow_list_scope: ['shared', 'ncii'] });
     expect((await app.inject({ url: '/ui/bank/UI_MEMES' })).body).toContain('suppresses matches of banks labelled shared, ncii');
+    // The find form names what the allow-list suppressed.
+    const plain = await app.inject({ method: 'POST', url: '/c/bank/UI_TUNED/signal', payload: { pdq: flip(A, 60) } });
+    const memesEntry = (await app.inject({ method: 'POST', url: '/c/bank/UI_MEMES/signal', payload: { pdq: flip(A, 61) } })).json().id as number;
+    expect((await app.inject({ method: 'PUT', url: '/c/bank/UI_MEMES', payload: { allow_list_scope: [] } })).statusCode).toBe(200);
+    const find = async (): Promise<{ matches: unknown[]; suppressed?: unknown[] }> =>
+      (await form('/ui/query_hash', { signal_type: 'pdq', signal_value: flip(A, 60) })).json();
+    const found = await eventually(find, (r) => (r.suppressed?.length ?? 0) > 0);
+    expect(found.matches).toEqual([]);
+    expect(found.suppressed).toEqual([{
+      bank_name: 'UI_TUNED', content_id: plain.json().id, signal_type: 'pdq', distance: '0', allow_list_bank: 'UI_MEMES', allow_list_content_id: memesEntry,
+    }]);
     await form('/ui/bank/UI_MEMES/allow_list', { allow_list_scope: '' });
     expect((await app.inject({ url: '/c/bank/UI_MEMES' })).json()).not.toHaveProperty('allow_list');
   });
