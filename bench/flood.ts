@@ -22,8 +22,8 @@ configureProcess(loadConfig({ LOG_LEVEL: 'warn', ...process.env }));
 const now = Date.now();
 // Spread over the last 10 minutes, so every batch updates buckets inside the window.
 const result = (i: number): MatchResultValue => ({
-  submission_id: `s${i}`, content_id: `c${i}`, content_type: 'photo', matched: true, index_positions: {},
-  matches: [{ bank_id: 1, bank_name: 'B', bank_content_id: 1 + (i % entries), signal_type: 'pdq', distance: 0, bank_labels: [] }],
+  submission_id: `s${i}`, content_id: `c${i}`, content_type: 'photo', matched: true, suppressed: [], index_positions: {},
+  matches: [{ bank_id: 1, bank_name: 'B', bank_content_id: 1 + (i % entries), signal_type: 'pdq', distance: 0, bank_labels: [], provenance: null }],
   trace_id: null, metadata: null, submitted_at: now, timings: { hashed_at: now, match_ms: 0, matched_at: now - (i % 600) * 1000 },
 });
 // Limits no entry reaches: the cost measured is counting and checking, not quarantining.

@@ -8,7 +8,8 @@
  *     loopback), for each N in BENCH_SIZES.
  *
  *   BENCH_CHANGES (default 200), BENCH_SIZES (default 1000000,10000000),
- *   BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 16)
+ *   BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 16),
+ *   BENCH_BANK_THRESHOLD (default none: the bank's own PDQ threshold, which lookups then filter by)
  * Needs Postgres, Kafka and the registry (`hma services up`).
  */
 import { spawn } from 'node:child_process';
@@ -32,6 +33,7 @@ const changes = Number(process.env.BENCH_CHANGES ?? 200);
 const sizes = (process.env.BENCH_SIZES ?? '1000000,10000000').split(',').map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const bankThreshold = process.env.BENCH_BANK_THRESHOLD === undefined ? undefined : Number(process.env.BENCH_BANK_THRESHOLD);
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const pct = (xs: number[], p: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
@@ -104,7 +106,7 @@ async function rawLookupThroughput(n: number): Promise<void> {
     const rules = signalTypeRules(config);
     const indexes = new Map<string, SignalIndex>([...rules.keys()].map((t) => [t, newIndexFor(t)]));
     const replica = new MatchReplica(indexes);
-    replica.applyBank('1', { bank_id: 1, name: 'BENCH', matching_enabled_ratio: 1, labels: [], change_seq: 1, changed_at: Date.now() });
+    replica.applyBank('1', { bank_id: 1, name: 'BENCH', matching_enabled_ratio: 1, labels: [], change_seq: 1, changed_at: Date.now(), match_thresholds: bankThreshold === undefined ? {} : { pdq: bankThreshold }, allow_list: false, allow_list_scope: null });
     const t0 = performance.now();
     const bytes = randomBytes(32);
     for (let id = 1; id <= n; id++) {
@@ -143,7 +145,7 @@ async function rawLookupThroughput(n: number): Promise<void> {
     const r = await autocannon(url, file);
     await app.close();
     console.log(
-      `GET /m/raw_lookup with ${n.toLocaleString('en')} PDQ hashes (filled in ${loadS.toFixed(1)} s, RSS ${rss.toFixed(2)} GiB): ` +
+      `GET /m/raw_lookup with ${n.toLocaleString('en')} PDQ hashes${bankThreshold === undefined ? '' : ` (bank threshold pdq ${bankThreshold})`} (filled in ${loadS.toFixed(1)} s, RSS ${rss.toFixed(2)} GiB): ` +
         `${Math.round(r.rps).toLocaleString('en')} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms (${connections} connections, ${seconds} s; errors ${r.errors}, non-2xx ${r.non2xx})`,
     );
   } finally {

@@ -292,7 +292,7 @@ async function loadIndex(b: Bench, planted: ReadonlyArray<{ id: number; pdq: str
   const now = Date.now();
   await b.send('banks', [{
     key: String(BANK_ID),
-    value: await b.codec.encode('banks', { bank_id: BANK_ID, name: 'BENCH_BANK', matching_enabled_ratio: 1, labels: ['bench'], change_seq: 1, changed_at: now }),
+    value: await b.codec.encode('banks', { bank_id: BANK_ID, name: 'BENCH_BANK', matching_enabled_ratio: 1, labels: ['bench'], change_seq: 1, changed_at: now, match_thresholds: {}, allow_list: false, allow_list_scope: null }),
   }]);
   const plantedMsgs = await Promise.all(planted.map(async (p) => ({
     key: `pdq:${p.id}`,

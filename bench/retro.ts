@@ -66,7 +66,7 @@ function forwardResult(h: ContentHashedValue, position: number): MatchResultValu
     content_type: h.content_type,
     matched: false,
     matches: [],
-    index_positions: { pdq: position },
+    suppressed: [], index_positions: { pdq: position },
     trace_id: null,
     metadata: null,
     submitted_at: h.submitted_at,
@@ -121,7 +121,7 @@ async function stack(): Promise<void> {
   const p = await testPipeline('benchretro', { LOG_LEVEL: 'warn', TOPIC_PARTITIONS: '3', RETRO_FORWARD_WAIT_MS: '5000' });
   configureProcess(p.config);
   const now = Date.now();
-  await p.produce('banks', [{ key: '1', value: { bank_id: 1, name: 'BENCH_RETRO', matching_enabled_ratio: 1, labels: [], change_seq: 1, changed_at: now } }]);
+  await p.produce('banks', [{ key: '1', value: { bank_id: 1, name: 'BENCH_RETRO', matching_enabled_ratio: 1, labels: [], change_seq: 1, changed_at: now, match_thresholds: {}, allow_list: false, allow_list_scope: null } }]);
   const contents = Array.from({ length: p99Contents }, (_, i) => hashedEvent(`post-${i}`, randomBytes(32).toString('hex'), now - 1000));
   await p.produce('content.hashed', contents.map((h) => ({ key: h.content_id, value: h })));
   await p.produce('match.results', contents.map((h) => ({ key: h.content_id, value: forwardResult(h, 1) })));

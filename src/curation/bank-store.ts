@@ -7,6 +7,12 @@ export interface Bank {
   readonly name: string;
   readonly matching_enabled_ratio: number;
   readonly labels: readonly string[];
+  /** Signal type → the widest distance at which this bank's content matches ({} = the lookup's threshold). */
+  readonly match_thresholds: Readonly<Record<string, number>>;
+  /** An allow-list bank never matches; it suppresses in-scope banks' matches of the same content. */
+  readonly allow_list: boolean;
+  /** Labels of the banks an allow-list bank suppresses; null = every bank. */
+  readonly allow_list_scope: readonly string[] | null;
   /** Name of the exchange that owns the bank, if any. */
   readonly exchange: string | null;
   readonly created_at: Date;
@@ -18,12 +24,15 @@ interface BankRow {
   name: string;
   matching_enabled_ratio: number;
   labels: string[];
+  match_thresholds: Record<string, number>;
+  allow_list: boolean;
+  allow_list_scope: string[] | null;
   exchange: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
-const SELECT = `SELECT b.id, b.name, b.matching_enabled_ratio, b.labels, e.name AS exchange, b.created_at, b.updated_at
+const SELECT = `SELECT b.id, b.name, b.matching_enabled_ratio, b.labels, b.match_thresholds, b.allow_list, b.allow_list_scope, e.name AS exchange, b.created_at, b.updated_at
   FROM bank b LEFT JOIN exchange e ON e.id = b.exchange_id`;
 
 const toBank = (r: BankRow): Bank => ({ ...r, id: num(r.id) });
@@ -49,14 +58,22 @@ export interface NewBank {
   readonly name: string;
   readonly ratio: number;
   readonly labels: readonly string[];
+  readonly thresholds?: Readonly<Record<string, number>> | undefined;
+  readonly allowList?: AllowListSetting | undefined;
   readonly exchangeId?: number;
+}
+
+/** An allow-list setting as stored: off, or on with a scope (null = every bank). */
+export interface AllowListSetting {
+  readonly on: boolean;
+  readonly scope: readonly string[] | null;
 }
 
 export async function insertBank(tx: Tx, b: NewBank): Promise<Bank> {
   const { rows } = await tx.query<{ id: string }>(
-    `INSERT INTO bank (name, matching_enabled_ratio, labels, exchange_id) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (name) DO NOTHING RETURNING id`,
-    [b.name, b.ratio, b.labels, b.exchangeId ?? null],
+    `INSERT INTO bank (name, matching_enabled_ratio, labels, exchange_id, match_thresholds, allow_list, allow_list_scope)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING RETURNING id`,
+    [b.name, b.ratio, b.labels, b.exchangeId ?? null, JSON.stringify(b.thresholds ?? {}), b.allowList?.on ?? false, b.allowList?.scope ?? null],
   );
   if (!rows[0]) throw bankExists();
   return (await findBankById(tx, num(rows[0].id)))!;
@@ -66,6 +83,10 @@ export interface BankChanges {
   readonly name?: string;
   readonly ratio?: number;
   readonly labels?: readonly string[];
+  /** Replaces the bank's thresholds ({} clears them). */
+  readonly thresholds?: Readonly<Record<string, number>> | undefined;
+  /** Replaces the allow-list flag; its scope too when given. */
+  readonly allowList?: { readonly on?: boolean | undefined; readonly scope?: readonly string[] | null | undefined } | undefined;
 }
 
 export async function updateBank(tx: Tx, id: number, c: BankChanges): Promise<Bank> {
@@ -75,8 +96,13 @@ export async function updateBank(tx: Tx, id: number, c: BankChanges): Promise<Ba
   }
   await tx.query(
     `UPDATE bank SET name = COALESCE($2, name), matching_enabled_ratio = COALESCE($3, matching_enabled_ratio),
-       labels = COALESCE($4, labels) WHERE id = $1`,
-    [id, c.name ?? null, c.ratio ?? null, c.labels ?? null],
+       labels = COALESCE($4, labels), match_thresholds = COALESCE($5::jsonb, match_thresholds),
+       allow_list = COALESCE($6, allow_list), allow_list_scope = CASE WHEN $7 THEN $8::text[] ELSE allow_list_scope END
+     WHERE id = $1`,
+    [
+      id, c.name ?? null, c.ratio ?? null, c.labels ?? null, c.thresholds === undefined ? null : JSON.stringify(c.thresholds),
+      c.allowList?.on ?? null, c.allowList?.scope !== undefined, c.allowList?.scope ?? null,
+    ],
   );
   return (await findBankById(tx, id))!;
 }

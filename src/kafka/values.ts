@@ -31,6 +31,12 @@ export interface BankSettingsValue {
   readonly labels: readonly string[];
   readonly change_seq: number;
   readonly changed_at: EpochMillis;
+  /** Signal type → the widest distance at which this bank matches ({} for older events: no bank limit). */
+  readonly match_thresholds: Readonly<Record<string, number>>;
+  /** An allow-list bank never matches; it suppresses the matches of in-scope banks for the content. */
+  readonly allow_list: boolean;
+  /** Labels of the banks an allow-list bank suppresses; null = every bank. */
+  readonly allow_list_scope: readonly string[] | null;
 }
 
 export const MEDIA_URL = 'hma_stream.v1.MediaUrl';
@@ -76,11 +82,31 @@ export interface MatchValue {
   readonly bank_labels: readonly string[];
   /** The bank content was under flood quarantine: the match is recorded, actioners skip it. Absent = false (Avro default). */
   readonly quarantined?: boolean;
+  /** For bank content an exchange fetched: the exchange, its API, the record id and tags; else null. */
+  readonly provenance: MatchProvenanceValue | null;
+}
+
+export interface MatchProvenanceValue {
+  readonly exchange: string;
+  readonly exchange_type: string;
+  readonly record_id: string;
+  readonly tags: readonly string[];
+}
+
+export interface SuppressedMatchValue {
+  readonly match: MatchValue;
+  readonly allow_list_bank_id: number;
+  readonly allow_list_bank_name: string;
+  readonly allow_list_content_id: number;
+  readonly allow_list_signal_type: string;
+  readonly allow_list_distance: number;
 }
 
 export interface MatchResultValue extends SubmissionFields {
   readonly matched: boolean;
   readonly matches: readonly MatchValue[];
+  /** Matches allow-list banks suppressed: never acted on. */
+  readonly suppressed: readonly SuppressedMatchValue[];
   /** Signal type → change_seq (outbox sequence) of the last change its index had applied. */
   readonly index_positions: Readonly<Record<string, number>>;
   readonly timings: { readonly hashed_at: EpochMillis; readonly match_ms: number; readonly matched_at: EpochMillis };

@@ -33,3 +33,12 @@ export function passesLookupRules(c: LookupCandidate, options: LookupRuleOptions
 export function applyLookupRules<C extends LookupCandidate>(candidates: readonly C[], options: LookupRuleOptions): C[] {
   return candidates.filter((c) => passesLookupRules(c, options));
 }
+
+/**
+ * The threshold a bank's content matches at in one lookup: the bank's own for the signal type,
+ * narrowed (never widened) by the request's; without one of its own, the request's or the default.
+ */
+export function bankThreshold(own: number | undefined, requested: number | undefined, defaultThreshold: number): number {
+  if (own === undefined) return requested ?? defaultThreshold;
+  return requested === undefined ? own : Math.min(own, requested);
+}

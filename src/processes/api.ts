@@ -19,6 +19,7 @@ import { openApiPlugin } from '../api/openapi.js';
 import { formatStaleness, STALENESS_HEADER, type ReadinessCheck } from '../runtime/status.js';
 import { startOutboxRelay } from './relay.js';
 import { outboxBacklog, signalTypeTargets } from '../curation/stats.js';
+import { provenanceOf } from '../curation/provenance.js';
 import { MediaHasher } from '../hashing/index.js';
 import { drawCoinflip } from '../matching/coinflip.js';
 import type { ContentType } from '../signals/registry.js';
@@ -140,6 +141,7 @@ export async function buildApi(runtime: Runtime): Promise<BuiltApi> {
         isReady: () => feed.ready,
         beforeLookup: ryw ? () => ryw.beforeLookup() : async () => undefined,
         maxUploadBytes: config.MAX_MEDIA_BYTES,
+        provenance: (ids) => provenanceOf(runtime.db, ids),
         indexTarget: config.ROLE_CURATOR
           ? {
               database: async () => {

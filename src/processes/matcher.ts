@@ -8,6 +8,8 @@ import { log } from '../observability/logger.js';
 import { matchContent } from '../pipeline/matcher/match-content.js';
 import { validateHashed } from '../pipeline/matcher/matcher.js';
 import { matcherMetrics } from '../pipeline/matcher/metrics.js';
+import { withProvenance } from '../pipeline/matcher/provenance.js';
+import { provenanceOf } from '../curation/provenance.js';
 import { Stage } from '../pipeline/stage/stage.js';
 import { indexReadiness } from '../runtime/health.js';
 import { runPartAsProcess, type RunningProcess, type StartedPart } from '../runtime/process.js';
@@ -29,7 +31,9 @@ export async function startMatcher(runtime: Runtime, matching?: Matching): Promi
     handle: async (hashed) => {
       const { result, skippedTypes } = matchContent(hashed, replica, lookups);
       for (const t of skippedTypes) matcherMetrics.skippedSignals.inc({ signal_type: t });
-      return [{ topic: 'match.results', key: hashed.content_id, value: result }];
+      for (const s of result.suppressed) matcherMetrics.suppressed.inc({ allow_list_bank: s.allow_list_bank_name, bank: s.match.bank_name });
+      const value = await withProvenance(result, (ids) => provenanceOf(runtime.db, ids));
+      return [{ topic: 'match.results', key: hashed.content_id, value }];
     },
   });
   runtime.onStop('matcher stage', () => stage.stop());

@@ -10,6 +10,7 @@
  * ratios). The stage commits its results and the `signals` offset in one transaction, like
  * every stage, so each change is handled exactly once.
  */
+import { bankThreshold } from '../matching/lookup-rules.js';
 import type { Config } from '../config/config.js';
 import { isOutageError, keepTrying } from '../kafka/connectivity.js';
 import type { SignalChangeValue } from '../kafka/values.js';
@@ -73,7 +74,9 @@ export async function startRetroMatcher(runtime: Runtime, matching?: Pick<Matchi
       bank = banks.bank(change.bank_id);
     }
     if (!bank) return undefined; // the bank is gone: its signals match nothing
-    const radius = rules.get(change.signal_type)?.defaultThreshold ?? 0;
+    if (bank.allowList) return undefined; // an allow-list bank never produces a match of its own
+    // The bank's own threshold for the type, as the forward matcher applies it.
+    const radius = bankThreshold(bank.thresholds[change.signal_type], undefined, rules.get(change.signal_type)?.defaultThreshold ?? 0);
     const entry = entryKey(change.signal_type, change.content_id);
     let decision = decideRetro(change, bank, recent, radius);
     if (decision.undecided.length > 0) {

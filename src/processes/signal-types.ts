@@ -6,19 +6,22 @@ import type { Config } from '../config/config.js';
 import type { SignalIndex } from '../index/types.js';
 import type { SignalTypeRule } from '../matching/lookup-service.js';
 import { signalType } from '../signals/registry.js';
+import { thresholdLimits } from '../curation/thresholds.js';
 
 export function signalTypeRules(config: Config): Map<string, SignalTypeRule> {
   const rules = new Map<string, SignalTypeRule>();
+  const limits = thresholdLimits(config);
   for (const name of config.SIGNAL_TYPES) {
     const type = signalType(name);
     if (!type) continue;
-    const exact = type.defaultThreshold === null;
+    const bounds = limits.get(name) ?? null;
     rules.set(name, {
       normalize: (v) => type.validate(v),
-      exact,
-      defaultThreshold: exact ? 0 : config.PDQ_MATCH_THRESHOLD,
-      maxThreshold: exact ? 0 : config.PDQ_MAX_THRESHOLD,
-      compare: (a, b) => type.compare(a, b, exact ? undefined : config.PDQ_MATCH_THRESHOLD),
+      exact: bounds === null,
+      defaultThreshold: bounds?.default ?? 0,
+      maxThreshold: bounds?.max ?? 0,
+      compare: (a, b) => type.compare(a, b, bounds?.default),
+      distanceIsRadius: type.distanceIsRadius ?? true,
     });
   }
   return rules;

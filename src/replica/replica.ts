@@ -16,6 +16,10 @@ export interface BankInfo {
   readonly name: string;
   readonly ratio: number;
   readonly labels: readonly string[];
+  /** Signal type → the widest distance at which this bank matches (absent: the lookup's threshold). */
+  readonly thresholds: Readonly<Record<string, number>>;
+  /** Set for an allow-list bank: the labels of the banks it suppresses (null = every bank). */
+  readonly allowList: { readonly scope: readonly string[] | null } | null;
 }
 
 export interface ContentMatch {
@@ -52,6 +56,7 @@ interface TypeState {
 export class MatchReplica {
   private readonly types = new Map<string, TypeState>();
   private readonly banks = new Map<number, BankInfo>();
+  private readonly thresholdsByType = new Map<string, readonly number[]>();
   private readonly bankOf = new DenseColumn();
   private readonly disableUntil = new DenseColumn();
   /** Bank content ids under flood quarantine (few: a set, not a column). */
@@ -101,12 +106,15 @@ export class MatchReplica {
   applyBank(key: string, change: BankChange | null): void {
     const id = Number(key);
     if (!Number.isSafeInteger(id)) return;
+    this.thresholdsByType.clear();
     if (change) {
       this.banks.set(id, {
         id,
         name: change.name,
         ratio: change.matching_enabled_ratio,
         labels: [...change.labels],
+        thresholds: { ...change.match_thresholds },
+        allowList: change.allow_list ? { scope: change.allow_list_scope === null ? null : [...change.allow_list_scope] } : null,
       });
       this.maxSeq = Math.max(this.maxSeq, change.change_seq);
     } else {
@@ -131,6 +139,21 @@ export class MatchReplica {
 
   bank(id: number): BankInfo | undefined {
     return this.banks.get(id);
+  }
+
+  /** The banks' own thresholds for a signal type, each distinct value once; kept per bank change, not per lookup. */
+  bankThresholds(signalType: string): readonly number[] {
+    let cached = this.thresholdsByType.get(signalType);
+    if (!cached) {
+      const distinct = new Set<number>();
+      for (const b of this.banks.values()) {
+        const t = b.thresholds[signalType];
+        if (t !== undefined) distinct.add(t);
+      }
+      cached = [...distinct];
+      this.thresholdsByType.set(signalType, cached);
+    }
+    return cached;
   }
 
   bankByName(name: string): BankInfo | undefined {

@@ -25,6 +25,12 @@ export interface SignalType<Name extends string = string> {
   readonly hmaDefault: boolean;
   /** The match threshold the reference uses by default; null for exact matching. */
   readonly defaultThreshold: number | null;
+  /**
+   * Whether an index match's `distance` is on the threshold's scale (PDQ: Hamming bits), so a
+   * lookup can search at its widest threshold and keep each match within its bank's own; false
+   * when the threshold is applied inside the comparison (vPDQ: per frame). Default true.
+   */
+  readonly distanceIsRadius?: boolean;
   /** Returns the normalised value or throws HmaError('invalid_input') with the reference's reason. */
   validate(value: string): string;
   /** Compares two already valid values; `threshold` overrides the default. */

@@ -126,6 +126,25 @@ describe('the CLI', () => {
     expect(JSON.parse(stats.stdout)).toMatchObject({ banks: expect.any(Number), signals: { video_md5: expect.any(Number) } });
     expect(hma('bank', 'import', 'NO_SUCH_BANK', file).status).not.toBe(0);
   });
+
+  it('hma bank import --threshold sets the bank\'s match thresholds, on create and on an existing bank', async () => {
+    const file = path.join(dir, 'thresholds.csv');
+    await writeFile(file, `pdq,${PDQ}\n`);
+    const env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn' };
+    const hma = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'bin/hma.js'), ...args], { env, encoding: 'utf8', timeout: 120_000 });
+    const thresholds = async (bank: string) =>
+      (await db.pool.query<{ t: Record<string, number> }>('SELECT match_thresholds AS t FROM bank WHERE name = $1', [bank])).rows[0]?.t;
+    const created = hma('bank', 'import', '--create', '--threshold', 'pdq=20', 'TUNED_IMPORT', file);
+    expect(created.status, created.stderr).toBe(0);
+    expect(await thresholds('TUNED_IMPORT')).toEqual({ pdq: 20 });
+    expect(hma('bank', 'import', '--threshold', 'pdq=12', 'TUNED_IMPORT', file).status).toBe(0);
+    expect(await thresholds('TUNED_IMPORT')).toEqual({ pdq: 12 });
+    const tooWide = hma('bank', 'import', '--threshold', 'pdq=99', 'TUNED_IMPORT', file);
+    expect(tooWide.status).not.toBe(0);
+    expect(tooWide.stderr).toContain('match_thresholds.pdq must be an integer from 0 to 52');
+    expect(hma('bank', 'import', '--threshold', 'pdq', 'TUNED_IMPORT', file).stderr).toContain('expected <signal type>=<integer>');
+    expect(await thresholds('TUNED_IMPORT')).toEqual({ pdq: 12 });
+  });
 });
 
 describe('hma bank export', () => {

@@ -96,7 +96,12 @@ describe('outbox rows → topic values', () => {
     expect(toChangeRecord({ seq: 7, topic: 'signals', key: 'pdq:3', createdAt, value: { signal_type: 'pdq', content_id: 3, bank_id: 2, value: PDQ, disable_until_ts: 0 } }))
       .toEqual({ topic: 'signals', key: 'pdq:3', seq: 7, change: { topic: 'signals', value: { signal_type: 'pdq', content_id: 3, bank_id: 2, value: PDQ, disable_until_ts: 0, change_seq: 7, changed_at: createdAt.getTime(), quarantined: false } } });
     expect(toChangeRecord({ seq: 8, topic: 'banks', key: '2', createdAt, value: { bank_id: 2, name: 'B', matching_enabled_ratio: 0.5, labels: ['l'] } }).change)
-      .toEqual({ topic: 'banks', value: { bank_id: 2, name: 'B', matching_enabled_ratio: 0.5, labels: ['l'], change_seq: 8, changed_at: createdAt.getTime() } });
+      .toEqual({ topic: 'banks', value: { bank_id: 2, name: 'B', matching_enabled_ratio: 0.5, labels: ['l'], match_thresholds: {}, allow_list: false, allow_list_scope: null, change_seq: 8, changed_at: createdAt.getTime() } });
+    // Bank policy fields as the outbox trigger writes them.
+    expect(toChangeRecord({
+      seq: 10, topic: 'banks', key: '3', createdAt,
+      value: { bank_id: 3, name: 'M', matching_enabled_ratio: 1, labels: [], match_thresholds: { pdq: 20 }, allow_list: true, allow_list_scope: ['shared'] },
+    }).change?.value).toMatchObject({ match_thresholds: { pdq: 20 }, allow_list: true, allow_list_scope: ['shared'] });
     expect(toChangeRecord({ seq: 9, topic: 'banks', key: '2', createdAt, value: null }).change).toBeNull();
   });
 });

@@ -34,7 +34,8 @@ const samples: { readonly [T in TopicName]: TopicValues[T] } = {
   },
   'match.results': {
     submission_id: 'sub-1', content_id: 'post-1', content_type: 'photo', matched: true,
-    matches: [{ bank_id: 7, bank_name: 'SEED_BANK_0', bank_content_id: 9_007_199_254_740, signal_type: 'pdq', distance: 12, bank_labels: ['spam'], quarantined: false }],
+    matches: [{ bank_id: 7, bank_name: 'SEED_BANK_0', bank_content_id: 9_007_199_254_740, signal_type: 'pdq', distance: 12, bank_labels: ['spam'], quarantined: false, provenance: { exchange: 'NCMEC_LIST', exchange_type: 'ncmec', record_id: '43-1', tags: ['csam'] } }],
+    suppressed: [{ match: { bank_id: 8, bank_name: 'SHARED', bank_content_id: 3, signal_type: 'pdq', distance: 4, bank_labels: ['spam'], quarantined: false, provenance: null }, allow_list_bank_id: 9, allow_list_bank_name: 'MEMES', allow_list_content_id: 11, allow_list_signal_type: 'pdq', allow_list_distance: 2 }],
     index_positions: { pdq: 1234, md5: 5 }, trace_id: 'trace-1', metadata: { uploader: 'u1' }, submitted_at: now,
     timings: { hashed_at: now + 20, match_ms: 0.4, matched_at: now + 25 },
     retroactive: { signal_type: 'pdq', bank_id: 7, bank_content_id: 9_007_199_254_740, change_seq: 1300 },
@@ -47,7 +48,7 @@ const samples: { readonly [T in TopicName]: TopicValues[T] } = {
   signals: {
     signal_type: 'pdq', content_id: 17, bank_id: 7, value: '0'.repeat(64), disable_until_ts: null, change_seq: 99, changed_at: now, quarantined: true,
   },
-  banks: { bank_id: 7, name: 'SEED_BANK_0', matching_enabled_ratio: 0.5, labels: ['spam', 'ncii'], change_seq: 100, changed_at: now },
+  banks: { bank_id: 7, name: 'SEED_BANK_0', matching_enabled_ratio: 0.5, labels: ['spam', 'ncii'], change_seq: 100, changed_at: now, match_thresholds: { pdq: 20 }, allow_list: true, allow_list_scope: ['spam'] },
 };
 
 let producer: Producer;

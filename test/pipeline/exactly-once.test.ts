@@ -31,7 +31,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   p = await testPipeline('eos', { TOPIC_PARTITIONS: '4', HASHER_MAX_IN_FLIGHT: '4', PIPELINE_BATCH_BUDGET_MS: '3000' });
   const now = Date.now();
-  await p.produce('banks', [{ key: '1', value: { bank_id: 1, name: 'EOS_BANK', matching_enabled_ratio: 1, labels: ['eos'], change_seq: 1, changed_at: now } }]);
+  await p.produce('banks', [{ key: '1', value: { bank_id: 1, name: 'EOS_BANK', matching_enabled_ratio: 1, labels: ['eos'], change_seq: 1, changed_at: now, match_thresholds: {}, allow_list: false, allow_list_scope: null } }]);
   await p.produce('signals', [{
     key: 'pdq:7',
     value: { signal_type: 'pdq', content_id: 7, bank_id: 1, value: WEE_PDQ, disable_until_ts: null, change_seq: 2, changed_at: now },

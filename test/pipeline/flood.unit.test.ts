@@ -5,8 +5,8 @@ import { BUCKET_MS, countMatches, isFlood } from '../../src/pipeline/flood/rules
 
 const T = Date.UTC(2026, 11, 3, 10, 0, 0);
 const result = (matchedAt: number, entries: Array<[contentId: number, bankId: number]>): MatchResultValue => ({
-  submission_id: 's', content_id: 'c', content_type: 'photo', matched: entries.length > 0, index_positions: {},
-  matches: entries.map(([id, bank]) => ({ bank_id: bank, bank_name: 'B', bank_content_id: id, signal_type: 'pdq', distance: 0, bank_labels: [] })),
+  submission_id: 's', content_id: 'c', content_type: 'photo', matched: entries.length > 0, suppressed: [], index_positions: {},
+  matches: entries.map(([id, bank]) => ({ bank_id: bank, bank_name: 'B', bank_content_id: id, signal_type: 'pdq', distance: 0, bank_labels: [], provenance: null })),
   trace_id: null, metadata: null, submitted_at: 0, timings: { hashed_at: 0, match_ms: 0, matched_at: matchedAt },
 });
 

@@ -22,7 +22,7 @@ const now = Date.now();
 
 const bank = (id: number, name: string, ratio: number, labels: string[]) => ({
   key: String(id),
-  value: { bank_id: id, name, matching_enabled_ratio: ratio, labels, change_seq: id, changed_at: now },
+  value: { bank_id: id, name, matching_enabled_ratio: ratio, labels, change_seq: id, changed_at: now, match_thresholds: {}, allow_list: false, allow_list_scope: null },
 });
 const signal = (type: string, contentId: number, bankId: number, value: string, disableUntil: number | null = null) => ({
   key: `${type}:${contentId}`,
@@ -84,7 +84,7 @@ describe('matcher stage', () => {
     const near = byId.get('near')!;
     expect(near.matched).toBe(true);
     const inA = near.matches.filter((m) => m.bank_name === 'BANK_A');
-    expect(inA).toEqual([{ bank_id: 1, bank_name: 'BANK_A', bank_content_id: 10, signal_type: 'pdq', distance: 4, bank_labels: ['csam', 'review'], quarantined: false }]);
+    expect(inA).toEqual([{ bank_id: 1, bank_name: 'BANK_A', bank_content_id: 10, signal_type: 'pdq', distance: 4, bank_labels: ['csam', 'review'], quarantined: false, provenance: null }]);
     expect(near.matches.some((m) => m.bank_name === 'BANK_NEVER')).toBe(false);
     expect(near.trace_id).toBe('trace-near');
     expect(near.metadata).toEqual({ source: 'test' });
@@ -93,7 +93,7 @@ describe('matcher stage', () => {
     expect(byId.get('disabled')!.matched).toBe(false);
     expect(byId.get('none')!).toMatchObject({ matched: false, matches: [] });
     const md5 = byId.get('md5')!;
-    expect(md5.matches).toEqual([{ bank_id: 1, bank_name: 'BANK_A', bank_content_id: 13, signal_type: 'video_md5', distance: 0, bank_labels: ['csam', 'review'], quarantined: false }]);
+    expect(md5.matches).toEqual([{ bank_id: 1, bank_name: 'BANK_A', bank_content_id: 13, signal_type: 'video_md5', distance: 0, bank_labels: ['csam', 'review'], quarantined: false, provenance: null }]);
 
     // The 0.5 bank is seen exactly when the coinflip seeded by the content id says so.
     let seen = 0;

@@ -63,11 +63,11 @@ describe('newSubmission', () => {
 });
 
 const result = (matches: MatchResultValue['matches']): MatchResultValue => ({
-  submission_id: 's', content_id: 'c', content_type: 'photo', matched: matches.length > 0, matches, index_positions: {},
+  submission_id: 's', content_id: 'c', content_type: 'photo', matched: matches.length > 0, matches, suppressed: [], index_positions: {},
   trace_id: null, metadata: null, submitted_at: 0, timings: { hashed_at: 0, match_ms: 0, matched_at: 0 },
 });
 const match = (bank: string, labels: string[], distance = 0, type = 'pdq') =>
-  ({ bank_id: 1, bank_name: bank, bank_content_id: 9, signal_type: type, distance, bank_labels: labels });
+  ({ bank_id: 1, bank_name: bank, bank_content_id: 9, signal_type: type, distance, bank_labels: labels, provenance: null });
 
 describe('actioner rules', () => {
   const yaml = `

@@ -50,7 +50,7 @@ const forward = (id: string): MatchResultValue => ({
   content_type: 'photo',
   matched: false,
   matches: [],
-  index_positions: { pdq: 1, video_md5: 1 },
+  suppressed: [], index_positions: { pdq: 1, video_md5: 1 },
   trace_id: null,
   metadata: null,
   submitted_at: now - 60_000,
@@ -59,7 +59,7 @@ const forward = (id: string): MatchResultValue => ({
 
 beforeAll(async () => {
   p = await testPipeline('retrokill', { TOPIC_PARTITIONS: '4' });
-  await p.produce('banks', [{ key: '1', value: { bank_id: 1, name: 'KILL_BANK', matching_enabled_ratio: 1, labels: [], change_seq: 1, changed_at: now } }]);
+  await p.produce('banks', [{ key: '1', value: { bank_id: 1, name: 'KILL_BANK', matching_enabled_ratio: 1, labels: [], change_seq: 1, changed_at: now, match_thresholds: {}, allow_list: false, allow_list_scope: null } }]);
   const contents: Array<[string, string]> = [];
   entryValues.forEach((v, e) => {
     for (let k = 0; k < PER_ENTRY; k++) contents.push([`c-${e}-${k}`, flip(v, 2 + k)]);

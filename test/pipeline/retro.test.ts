@@ -38,8 +38,8 @@ const forward = (id: string, position: number, matches: number[] = []): MatchRes
   content_id: id,
   content_type: 'photo',
   matched: matches.length > 0,
-  matches: matches.map((m) => ({ bank_id: 1, bank_name: 'RETRO_BANK', bank_content_id: m, signal_type: 'pdq', distance: 0, bank_labels: [] })),
-  index_positions: { pdq: position, video_md5: position },
+  matches: matches.map((m) => ({ bank_id: 1, bank_name: 'RETRO_BANK', bank_content_id: m, signal_type: 'pdq', distance: 0, bank_labels: [], provenance: null })),
+  suppressed: [], index_positions: { pdq: position, video_md5: position },
   trace_id: null,
   metadata: null,
   submitted_at: now - 1000,
@@ -53,7 +53,7 @@ const signal = (type: string, entry: number, value: string, seq: number, disable
 
 beforeAll(async () => {
   p = await testPipeline('retro');
-  await p.produce('banks', [{ key: '1', value: { bank_id: 1, name: 'RETRO_BANK', matching_enabled_ratio: 1, labels: ['retro'], change_seq: 1, changed_at: now } }]);
+  await p.produce('banks', [{ key: '1', value: { bank_id: 1, name: 'RETRO_BANK', matching_enabled_ratio: 1, labels: ['retro'], change_seq: 1, changed_at: now, match_thresholds: {}, allow_list: false, allow_list_scope: null } }]);
   await p.produce('signals', [signal('pdq', 5, H_OLD, 5)]);
   const contents: Array<[string, Array<[string, string]>]> = [
     ['old-1', [['pdq', H_NEW]]],
@@ -108,7 +108,7 @@ describe('retro-matcher stage', () => {
       trace_id: 'trace-old-2',
       metadata: { source: 'retro-test' },
       submitted_at: now - 1000,
-      index_positions: { pdq: 10 },
+      suppressed: [], index_positions: { pdq: 10 },
       retroactive: { signal_type: 'pdq', bank_id: 1, bank_content_id: 20, change_seq: 10 },
     });
     expect(old2.value.matches[0]).toEqual({ bank_id: 1, bank_name: 'RETRO_BANK', bank_content_id: 20, signal_type: 'pdq', distance: 4, bank_labels: ['retro'], quarantined: false });

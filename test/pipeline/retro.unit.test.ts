@@ -40,8 +40,8 @@ const forward = (id: string, positions: Record<string, number>, matches: Array<[
   content_id: id,
   content_type: 'photo',
   matched: matches.length > 0,
-  matches: matches.map(([signal_type, bank_content_id]) => ({ bank_id: 1, bank_name: 'B', bank_content_id, signal_type, distance: 0, bank_labels: [] })),
-  index_positions: positions,
+  matches: matches.map(([signal_type, bank_content_id]) => ({ bank_id: 1, bank_name: 'B', bank_content_id, signal_type, distance: 0, bank_labels: [], provenance: null })),
+  suppressed: [], index_positions: positions,
   trace_id: null,
   metadata: null,
   submitted_at: 0,
@@ -77,7 +77,7 @@ describe('retroactive matching, pure', () => {
       trace_id: 'trace-old',
       metadata: { k: 'v' },
       submitted_at: 990,
-      index_positions: { pdq: 10 },
+      suppressed: [], index_positions: { pdq: 10 },
       retroactive: { signal_type: 'pdq', bank_id: 1, bank_content_id: 77, change_seq: 10 },
     });
     expect(res.matches).toEqual([{ bank_id: 1, bank_name: 'BANK', bank_content_id: 77, signal_type: 'pdq', distance: 4, bank_labels: ['l'], quarantined: false }]);

@@ -14,7 +14,7 @@ const signal = (contentId: number, bankId: number, value: string, disable: numbe
   change_seq: ++seq, changed_at: 1_700_000_000_000 + seq,
 });
 const bank = (id: number, name: string, ratio = 1, labels: string[] = []): BankChange => ({
-  bank_id: id, name, matching_enabled_ratio: ratio, labels, change_seq: ++seq, changed_at: Date.now(),
+  bank_id: id, name, matching_enabled_ratio: ratio, labels, change_seq: ++seq, changed_at: Date.now(), match_thresholds: {}, allow_list: false, allow_list_scope: null,
 });
 
 function replica(now = 1_800_000_000_000) {

@@ -120,8 +120,8 @@ describe('find results order and live results', () => {
   it('keep the fields the page shows and filter by bank', () => {
     const value: MatchResultValue = {
       submission_id: 's', content_id: 'c', content_type: 'photo', matched: true,
-      matches: [{ bank_id: 1, bank_name: 'A', bank_content_id: 9, signal_type: 'pdq', distance: 2, bank_labels: ['x'] }],
-      index_positions: {}, trace_id: null, metadata: null, submitted_at: 100,
+      matches: [{ bank_id: 1, bank_name: 'A', bank_content_id: 9, signal_type: 'pdq', distance: 2, bank_labels: ['x'], provenance: null }],
+      suppressed: [], index_positions: {}, trace_id: null, metadata: null, submitted_at: 100,
       timings: { hashed_at: 110, match_ms: 1, matched_at: 120 },
     };
     const live = toLive(7, value);

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import * as banks from '../../curation/banks.js';
 import type { Db } from '../../curation/db.js';
+import type { ThresholdLimits } from '../../curation/thresholds.js';
 import { bankJson } from './render.js';
 import * as s from './schemas.js';
 
@@ -35,7 +36,7 @@ function fromLax(b: LaxCreateBody): banks.CreateBankInput {
   };
 }
 
-export function bankRoutes(db: Db, nowS: () => number) {
+export function bankRoutes(db: Db, nowS: () => number, limits: ThresholdLimits) {
   return async (app: FastifyInstance) => {
     app.get('/banks', {
       schema: { tags: ['banks'], summary: 'List banks', response: { 200: { type: 'array', items: s.bank } } },
@@ -58,17 +59,19 @@ export function bankRoutes(db: Db, nowS: () => number) {
             enabled_ratio: { ...laxFloat, description: 'matching_enabled_ratio, 0.0 to 1.0 (default 1.0); a numeric string too' },
             enabled: { ...laxBool, description: 'used when enabled_ratio is not given: true → 1.0, false → 0.0 ("true", 1, … too)' },
             labels: s.labels,
+            match_thresholds: s.matchThresholds,
+            ...s.allowListFields,
           },
           required: ['name'],
         },
         response: { 201: s.bank, 400: s.message, 403: s.message, 422: s.message },
       },
-    }, async (req, reply) => reply.status(201).send(bankJson(await banks.createBank(db, fromLax(req.body)))));
+    }, async (req, reply) => reply.status(201).send(bankJson(await banks.createBank(db, fromLax(req.body), limits))));
 
     app.put<{ Params: BankParams; Body: banks.UpdateBankInput }>('/bank/:bank_name', {
       schema: {
         tags: ['banks'],
-        summary: 'Update (rename, enable/disable, ratio, labels) a bank',
+        summary: 'Update (rename, enable/disable, ratio, labels, match thresholds, allow-list) a bank',
         params: s.bankNameParam,
         body: {
           type: 'object',
@@ -77,11 +80,13 @@ export function bankRoutes(db: Db, nowS: () => number) {
             enabled: { type: ['boolean', 'null'] },
             enabled_ratio: { type: ['number', 'null'], description: 'applied after `enabled`, so it wins' },
             labels: { ...s.labels, type: ['array', 'null'] },
+            match_thresholds: s.matchThresholds,
+            ...s.allowListFields,
           },
         },
         response: { 200: s.bank, 400: s.message, 403: s.message, 404: s.message },
       },
-    }, async (req) => bankJson(await banks.updateBank(db, req.params.bank_name, req.body ?? {})));
+    }, async (req) => bankJson(await banks.updateBank(db, req.params.bank_name, req.body ?? {}, limits)));
 
     app.delete<{ Params: BankParams }>('/bank/:bank_name', {
       schema: {

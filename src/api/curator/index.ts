@@ -8,6 +8,7 @@ import { exchangeRoutes } from './exchanges.js';
 import { floodRoutes } from './flood.js';
 import { exchangeTypeRegistry } from '../../exchanges/registry.js';
 import { signalTypeRegistry } from '../../signals/registry.js';
+import { thresholdLimits } from '../../curation/thresholds.js';
 import { MediaHasher as HashingService } from '../../hashing/index.js';
 import { HashInput } from '../media-input/hash-input.js';
 import { mediaHasherFrom, type MediaHasher } from './media.js';
@@ -38,7 +39,7 @@ export function curatorRoutes(deps: CuratorDeps) {
     }
     await app.register(
       async (c) => {
-        await c.register(bankRoutes(deps.db, nowS));
+        await c.register(bankRoutes(deps.db, nowS, thresholdLimits(deps.config)));
         await c.register(contentRoutes({ ...deps, hasher, nowS, signalTypes }));
         await c.register(typeRoutes(deps.db, signalTypes));
         await c.register(exchangeRoutes(deps.db, exchangeTypeRegistry(deps.config)));

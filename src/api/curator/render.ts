@@ -7,6 +7,9 @@ export const bankJson = (b: Bank) => ({
   matching_enabled_ratio: b.matching_enabled_ratio,
   labels: [...b.labels],
   exchange: b.exchange,
+  // Beyond HMA, and only when set: a bank without thresholds keeps HMA's shape.
+  ...(Object.keys(b.match_thresholds).length > 0 ? { match_thresholds: { ...b.match_thresholds } } : {}),
+  ...(b.allow_list ? { allow_list: true, allow_list_scope: b.allow_list_scope === null ? null : [...b.allow_list_scope] } : {}),
 });
 
 /** HMA's metadata object: content_id, content_uri, json, collab (unset ones null). */

@@ -17,8 +17,27 @@ export const bank = {
     matching_enabled_ratio: float,
     labels: { type: 'array', items: { type: 'string' } },
     exchange: { type: ['string', 'null'], description: 'the exchange that owns this bank, if any' },
+    match_thresholds: {
+      type: 'object',
+      additionalProperties: { type: 'integer' },
+      description: 'per signal type, the widest distance at which this bank matches (present only when set)',
+    },
+    allow_list: { type: 'boolean', description: 'present (true) only for an allow-list bank: it never matches, it suppresses' },
+    allow_list_scope: { type: ['array', 'null'], items: { type: 'string' }, description: 'labels of the banks it suppresses; null = every bank' },
   },
   required: ['name', 'matching_enabled_ratio'],
+} as const;
+
+/** Allow-list settings in a create/update body. */
+export const allowListFields = {
+  allow_list: { type: ['boolean', 'null'], description: 'an allow-list bank never matches; content matching it has in-scope matches suppressed' },
+  allow_list_scope: { type: ['array', 'null'], items: { type: 'string' }, maxItems: 100, description: 'labels of the banks it suppresses; [] = every bank (default)' },
+} as const;
+
+/** A bank's per signal type thresholds in a create/update body; curation checks types and bounds (400). */
+export const matchThresholds = {
+  type: ['object', 'null'],
+  description: 'signal type → match threshold, e.g. {"pdq": 20}; bounded by the type\'s maximum; {} clears; a lookup\'s `threshold` only narrows it',
 } as const;
 
 export const bankNameParam = {

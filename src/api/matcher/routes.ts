@@ -8,8 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import { HmaError, invalidInput } from '../../errors/errors.js';
 import type { MatchReplica } from '../../replica/replica.js';
 import { bestOverVariants } from '../../matching/dihedral.js';
-import { indexNotReady, type GroupedMatches, type LookupOptions, type LookupService } from '../../matching/lookup-service.js';
-import type { SignalTypeStats } from '../../replica/replica.js';
+import { indexNotReady, type GroupedMatches, type LookupOptions, type LookupService, type MatchProvenance } from '../../matching/lookup-service.js';
+import type { ContentMatch, SignalTypeStats } from '../../replica/replica.js';
+import { applyAllowLists } from '../../matching/allow-list.js';
 import { hmaCompatible } from '../hma-compat.js';
 import { float } from '../hma-json.js';
 import type { SignalTypeTarget } from '../../curation/stats.js';
@@ -39,6 +40,8 @@ export interface MatcherDeps {
   readonly beforeLookup: () => Promise<void>;
   /** Present when the process has the hasher role. */
   readonly media?: LookupMedia;
+  /** Exchange provenance of bank content (?provenance=true); absent: the parameter is refused. */
+  readonly provenance?: (contentIds: readonly number[]) => Promise<ReadonlyMap<number, MatchProvenance>>;
   readonly maxUploadBytes: number;
   /**
    * GET /c/signal_type/index, in a process that also has the curator role: the database's
@@ -79,6 +82,9 @@ const lookupQuery = {
   properties: {
     url: str, content_type: str, types: str, signal: str, signal_type: str, banks: str, seed: str,
     bypass_coinflip: str, threshold: { type: 'integer', minimum: 0 }, dihedral: str,
+    provenance: { ...str, description: 'true: each match of exchange content names its exchange, record id and tags (beyond HMA)' },
+    include_hashes: { ...str, description: 'true, by URL or upload: answer {hashes, matches} with the hashes computed (beyond HMA)' },
+    include_suppressed: { ...str, description: 'true: answer {matches, suppressed}, naming the matches allow-list banks suppressed and the entry that did (beyond HMA)' },
   },
 } as const;
 
@@ -98,6 +104,19 @@ const compareAnswer = {
 interface LookupQuery {
   url?: string; content_type?: string; types?: string; signal?: string; signal_type?: string;
   banks?: string; seed?: string; bypass_coinflip?: string; threshold?: number; dihedral?: string;
+  provenance?: string; include_hashes?: string; include_suppressed?: string;
+}
+
+/** A lookup's match with its signal type (and, for a dihedral PDQ lookup, the variant). */
+type TypedMatch = ContentMatch & { readonly type: string; readonly variant?: string };
+
+/** A match an allow-list bank suppressed, and the allow-list entry that did (include_suppressed). */
+interface SuppressedJson {
+  readonly bank: string;
+  readonly bank_content_id: number;
+  readonly signal_type: string;
+  readonly distance: string;
+  readonly suppressed_by: { readonly bank: string; readonly bank_content_id: number; readonly signal_type: string; readonly distance: string };
 }
 
 export function matcherRoutes(deps: MatcherDeps) {
@@ -108,36 +127,75 @@ export function matcherRoutes(deps: MatcherDeps) {
     await deps.beforeLookup();
   }
 
-  function lookupOne(type: string, value: string, q: LookupQuery, bypass: boolean): GroupedMatches {
+  /** A signal lookup: HMA's grouped matches, and what allow-list banks suppressed. */
+  function lookupOne(type: string, value: string, q: LookupQuery, bypass: boolean): { grouped: GroupedMatches; suppressed: SuppressedJson[] } {
     const coinflip = bypass ? 0 : deps.drawCoinflip(q.seed);
-    return lookups.lookup(type, value, { banks: commaList(q.banks), coinflip, threshold: q.threshold }).grouped;
+    const { grouped, suppressed } = lookups.lookup(type, value, { banks: commaList(q.banks), coinflip, threshold: q.threshold });
+    return { grouped, suppressed: suppressed.map((x) => suppressedJson({ ...x.match, type }, { ...x.by, type })) };
   }
 
-  function lookupAll(media: MediaSignals, q: LookupQuery, bypass: boolean): Record<string, GroupedMatches> {
-    const out: Record<string, GroupedMatches> = {};
+  /**
+   * Every signal of one media, looked up as one content: an allow-list entry matched by any of
+   * its signals suppresses in-scope matches of all of them, as in the pipeline.
+   */
+  function lookupAll(media: MediaSignals, q: LookupQuery, bypass: boolean): { all: Record<string, GroupedMatches>; suppressed: SuppressedJson[] } {
+    const found: TypedMatch[] = [];
+    const all: Record<string, GroupedMatches> = {};
     for (const [type, value] of Object.entries(media.values)) {
-      if (value === '') {
-        out[type] = {}; // e.g. a PDQ below the quality threshold: nothing to look up
-        continue;
-      }
+      all[type] = {};
+      if (value === '') continue; // e.g. a PDQ below the quality threshold: nothing to look up
+      const opts: LookupOptions = { banks: commaList(q.banks), coinflip: bypass ? 0 : deps.drawCoinflip(q.seed), threshold: q.threshold };
       if (type === 'pdq' && media.pdqVariants) {
-        const coinflip = bypass ? 0 : deps.drawCoinflip(q.seed);
-        out[type] = dihedralLookup(media.pdqVariants, { banks: commaList(q.banks), coinflip, threshold: q.threshold });
+        // Best match per stored content over the 8 rotation/flip variants, naming the variant.
+        const best = bestOverVariants(media.pdqVariants, (v) => lookups.candidates('pdq', v.hash, opts), (m) => m.contentId);
+        for (const { match, variant } of best) found.push({ ...match, type, variant: variant.name });
       } else {
-        out[type] = lookupOne(type, value, q, bypass);
+        for (const m of lookups.candidates(type, value, opts)) found.push({ ...m, type });
       }
     }
-    return out;
+    const { kept, suppressed } = applyAllowLists(found);
+    for (const m of kept) {
+      (all[m.type]![m.bank.name] ??= []).push({
+        bank_content_id: m.contentId,
+        distance: lookups.distanceText(lookups.rule(m.type), m.distance),
+        ...(m.variant === undefined ? {} : { variant: m.variant }),
+      });
+    }
+    return { all, suppressed: suppressed.map((x) => suppressedJson(x.match, x.by)) };
   }
 
-  /** Best match per stored content over the 8 rotation/flip variants, naming the variant. */
-  function dihedralLookup(variants: NonNullable<MediaSignals['pdqVariants']>, opts: LookupOptions): GroupedMatches {
-    const best = bestOverVariants(variants, (v) => lookups.lookup('pdq', v.hash, opts).matches, (m) => m.contentId);
-    const grouped: GroupedMatches = {};
-    for (const { match, variant } of best) {
-      (grouped[match.bank.name] ??= []).push({ bank_content_id: match.contentId, distance: String(match.distance), variant: variant.name });
+  function suppressedJson(m: TypedMatch, by: TypedMatch): SuppressedJson {
+    const distance = (x: TypedMatch) => lookups.distanceText(lookups.rule(x.type), x.distance);
+    return {
+      bank: m.bank.name, bank_content_id: m.contentId, signal_type: m.type, distance: distance(m),
+      suppressed_by: { bank: by.bank.name, bank_content_id: by.contentId, signal_type: by.type, distance: distance(by) },
+    };
+  }
+
+  /** Adds `provenance` to each match of exchange-fetched content (in place), when the caller opted in. */
+  async function addProvenance(wanted: boolean, groups: readonly GroupedMatches[]): Promise<void> {
+    if (!wanted) return;
+    if (!deps.provenance) throw invalidInput('provenance is not available on this process');
+    const items = groups.flatMap((g) => Object.values(g).flat());
+    const found = await deps.provenance(items.map((m) => m.bank_content_id));
+    for (const m of items) {
+      const p = found.get(m.bank_content_id);
+      if (p) m.provenance = p;
     }
-    return grouped;
+  }
+
+  /**
+   * The URL/upload answer: HMA's {type: matches}, or, with include_hashes or include_suppressed,
+   * {matches, hashes?, suppressed?}.
+   */
+  async function mediaAnswer(media: MediaSignals, q: LookupQuery, bypass: boolean): Promise<unknown> {
+    const { all, suppressed } = lookupAll(media, q, bypass);
+    await addProvenance(pyBool(q.provenance, 'provenance'), Object.values(all));
+    const matches = q.signal_type !== undefined ? (all[q.signal_type] ?? {}) : all;
+    const hashes = pyBool(q.include_hashes, 'include_hashes');
+    const withSuppressed = pyBool(q.include_suppressed, 'include_suppressed');
+    if (!hashes && !withSuppressed) return matches;
+    return { matches, ...(hashes ? { hashes: media.values } : {}), ...(withSuppressed ? { suppressed } : {}) };
   }
 
   function checkSignalType(wanted: string | undefined): void {
@@ -202,9 +260,7 @@ export function matcherRoutes(deps: MatcherDeps) {
           if (!deps.media) throw missingRole();
           await ready();
           const media = await deps.media.hashUrl(q.url, q.content_type, commaList(q.types), pyBool(q.dihedral, 'dihedral'));
-          const all = lookupAll(media, q, bypass);
-          if (q.signal_type !== undefined) return all[q.signal_type] ?? {};
-          return all;
+          return mediaAnswer(media, q, bypass);
         }
         if (q.signal === undefined || q.signal_type === undefined) {
           throw invalidInput('Either url or both signal and signal_type are required');
@@ -213,8 +269,11 @@ export function matcherRoutes(deps: MatcherDeps) {
         await ready();
         // The variants come from the image's DCT: a bare hash has none to offer.
         if (pyBool(q.dihedral, 'dihedral')) throw invalidInput('dihedral matching needs an image: use url or an upload');
+        if (pyBool(q.include_hashes, 'include_hashes')) throw invalidInput('include_hashes needs media to hash: use url or an upload');
         // A bare signal is validated even when empty (HMA: 400 invalid signal).
-        return lookupOne(q.signal_type, q.signal, q, bypass);
+        const { grouped, suppressed } = lookupOne(q.signal_type, q.signal, q, bypass);
+        await addProvenance(pyBool(q.provenance, 'provenance'), [grouped]);
+        return pyBool(q.include_suppressed, 'include_suppressed') ? { matches: grouped, suppressed } : grouped;
       },
     );
 
@@ -235,11 +294,11 @@ export function matcherRoutes(deps: MatcherDeps) {
         const bypass = q.bypass_coinflip === 'true';
         await ready();
         const media = await deps.media.hashUpload(req, commaList(q.types), pyBool(q.dihedral, 'dihedral'));
-        return lookupAll(media, q, bypass);
+        return mediaAnswer(media, { ...q, signal_type: undefined }, bypass);
       },
     );
 
-    app.post<{ Body: { signals: Array<{ signal_type: string; signal: string }>; banks?: string[]; seed?: string; bypass_coinflip?: boolean; threshold?: number } }>(
+    app.post<{ Body: { signals: Array<{ signal_type: string; signal: string }>; banks?: string[]; seed?: string; bypass_coinflip?: boolean; threshold?: number; provenance?: boolean; include_suppressed?: boolean } }>(
       '/m/lookup/batch',
       {
         schema: {
@@ -264,6 +323,8 @@ export function matcherRoutes(deps: MatcherDeps) {
               seed: str,
               bypass_coinflip: { type: 'boolean' },
               threshold: { type: 'integer', minimum: 0 },
+              provenance: { type: 'boolean', description: 'each match of exchange content names its exchange, record id and tags' },
+              include_suppressed: { type: 'boolean', description: 'each result also lists the matches allow-list banks suppressed' },
             },
           },
         },
@@ -274,13 +335,18 @@ export function matcherRoutes(deps: MatcherDeps) {
         const coinflip = b.bypass_coinflip ? 0 : deps.drawCoinflip(b.seed);
         const results = b.signals.map((s) => {
           try {
-            const { grouped } = lookups.lookup(s.signal_type, s.signal, { banks: b.banks, coinflip, threshold: b.threshold });
-            return { signal_type: s.signal_type, signal: s.signal, matches: grouped };
+            const { grouped, suppressed } = lookups.lookup(s.signal_type, s.signal, { banks: b.banks, coinflip, threshold: b.threshold });
+            const type = s.signal_type;
+            return {
+              signal_type: s.signal_type, signal: s.signal, matches: grouped,
+              ...(b.include_suppressed ? { suppressed: suppressed.map((x) => suppressedJson({ ...x.match, type }, { ...x.by, type })) } : {}),
+            };
           } catch (err) {
             if (err instanceof HmaError) return { signal_type: s.signal_type, signal: s.signal, error: err.message };
             throw err;
           }
         });
+        await addProvenance(b.provenance === true, results.flatMap((r) => ('matches' in r ? [r.matches] : [])));
         return { results };
       },
     );

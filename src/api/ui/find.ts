@@ -28,10 +28,22 @@ export interface FoundMatch {
   readonly note?: string;
 }
 
+/** A match an allow-list bank suppressed, and the allow-list entry that did. */
+export interface SuppressedMatch {
+  readonly bank_name: string;
+  readonly content_id: number;
+  readonly signal_type: string;
+  readonly distance: string;
+  readonly allow_list_bank: string;
+  readonly allow_list_content_id: number;
+}
+
 export interface FindResult {
   readonly hashes: Record<string, string>;
   readonly banks: string[];
   readonly matches: FoundMatch[];
+  /** Present only when an allow-list suppressed something (HMA's helper shape otherwise). */
+  readonly suppressed?: SuppressedMatch[];
 }
 
 /** Matches per query shown at most (a PDQ radius over a huge bank could return thousands). */
@@ -83,17 +95,28 @@ export async function findInBanks(
   const m = requireMatching(matching);
   await m.beforeLookup();
   const hits: Array<{ type: string; value: string; match: ContentMatch }> = [];
+  const suppressed: SuppressedMatch[] = [];
   for (const [type, value] of Object.entries(hashes)) {
     if (value === '') continue;
     const coinflip = opts.bypassRatio ? 0 : drawCoinflip();
-    const { matches } = m.lookups.lookup(type, value, { coinflip, banks: opts.banks });
-    for (const match of matches) hits.push({ type, value, match });
+    const found = m.lookups.lookup(type, value, { coinflip, banks: opts.banks });
+    for (const match of found.matches) hits.push({ type, value, match });
+    for (const x of found.suppressed) {
+      suppressed.push({
+        bank_name: x.match.bank.name, content_id: x.match.contentId, signal_type: type,
+        distance: m.lookups.distanceText(m.lookups.rule(type), x.match.distance),
+        allow_list_bank: x.by.bank.name, allow_list_content_id: x.by.contentId,
+      });
+    }
   }
   // Exact types report distance 0 here and sort first; HMA's order is restored below.
   hits.sort((a, b) => a.match.distance - b.match.distance);
   const shown = hits.slice(0, MAX_SHOWN_MATCHES);
   const matches = (await Promise.all(shown.map((h) => describe(db, m.lookups, h.type, h.value, h.match)))).sort(byDistance);
-  return { hashes, banks: [...new Set(matches.map((x) => x.bank_name))].sort(), matches };
+  return {
+    hashes, banks: [...new Set(matches.map((x) => x.bank_name))].sort(), matches,
+    ...(suppressed.length > 0 ? { suppressed: suppressed.sort(byDistance) } : {}),
+  };
 }
 
 /**

@@ -14,6 +14,9 @@ export interface DoneQuery {
 
 const MESSAGES: Readonly<Record<string, (q: DoneQuery) => string>> = {
   bank_created: (q) => `Bank ${q.name ?? ''} created.`,
+  allow_list_on: (q) => `${q.name ?? ''} is an allow-list: content matching it no longer matches the banks in its scope.`,
+  allow_list_off: (q) => `${q.name ?? ''} is an ordinary bank again: its content matches.`,
+  thresholds_saved: (q) => `Match thresholds of ${q.name ?? ''} saved: every process applies them within seconds.`,
   added: (q) => `Added content ${q.id ?? ''}.`,
   removed: (q) => `Removed ${q.n ?? '0'} item(s).`,
   enabled: (q) => `Content ${q.id ?? ''} enabled: it matches again.`,

@@ -27,6 +27,8 @@ export interface LiveResult {
     /** Flood quarantine: recorded, not acted on. */
     readonly quarantined: boolean;
   }>;
+  /** Matches allow-list banks suppressed, each with the allow-list entry that did. */
+  readonly suppressed: ReadonlyArray<{ readonly bank_name: string; readonly bank_content_id: number; readonly allow_list_bank_name: string; readonly allow_list_content_id: number }>;
   readonly submitted_at: number;
   readonly matched_at: number;
   /** Published by the retro-matcher: content hashed before the signal that matched it. */
@@ -53,6 +55,12 @@ export function toLive(seq: number, v: MatchResultValue): LiveResult {
       distance: m.distance,
       bank_labels: [...m.bank_labels],
       quarantined: m.quarantined === true,
+    })),
+    suppressed: v.suppressed.map((x) => ({
+      bank_name: x.match.bank_name,
+      bank_content_id: x.match.bank_content_id,
+      allow_list_bank_name: x.allow_list_bank_name,
+      allow_list_content_id: x.allow_list_content_id,
     })),
     submitted_at: v.submitted_at,
     matched_at: v.timings.matched_at,

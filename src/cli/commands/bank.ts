@@ -4,7 +4,8 @@ import { finished } from 'node:stream/promises';
 import { Presets, SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
-import { createBank } from '../../curation/banks.js';
+import { createBank, updateBank } from '../../curation/banks.js';
+import { thresholdLimits } from '../../curation/thresholds.js';
 import { findBank } from '../../curation/bank-store.js';
 import { importSignals, type ImportFormat } from '../../curation/import/bulk-import.js';
 import { exportBank } from '../../curation/import/export.js';
@@ -14,6 +15,12 @@ import { signalTypeRegistry } from '../../signals/registry.js';
 function format(value: string): ImportFormat {
   if (value !== 'csv' && value !== 'jsonl') throw new InvalidArgumentError('expected csv or jsonl');
   return value;
+}
+
+function thresholdOption(value: string, previous: Record<string, number>): Record<string, number> {
+  const m = /^([a-z0-9_]+)=(\d+)$/.exec(value);
+  if (!m) throw new InvalidArgumentError('expected <signal type>=<integer>, e.g. pdq=20');
+  return { ...previous, [m[1]!]: Number(m[2]) };
 }
 
 const formatOf = (file: string, given?: ImportFormat): ImportFormat =>
@@ -33,11 +40,20 @@ export function registerBankCommands(program: Command): void {
     .option('--create', 'create the bank if it does not exist')
     .option('--rejects <file>', 'write every rejected line number and reason to this file')
     .option('--no-progress', 'no progress bar')
-    .action(async (bankName: string, file: string, opts: { format?: ImportFormat; create?: boolean; rejects?: string; progress: boolean }) => {
+    .option('--threshold <type=n>', "set the bank's match threshold for a signal type (repeatable), e.g. --threshold pdq=20", thresholdOption, {})
+    .action(async (bankName: string, file: string, opts: { format?: ImportFormat; create?: boolean; rejects?: string; progress: boolean; threshold: Record<string, number> }) => {
       const config = loadConfig(process.env);
       const pool = createPool(config, 'hma-bank-import');
       try {
-        if (opts.create && !(await findBank(pool, bankName))) await createBank(pool, { name: bankName });
+        const limits = thresholdLimits(config);
+        const thresholds = Object.keys(opts.threshold).length > 0 ? opts.threshold : undefined;
+        if (opts.create && !(await findBank(pool, bankName))) {
+          await createBank(pool, { name: bankName, match_thresholds: thresholds }, limits);
+        } else if (thresholds) {
+          // Merged into the bank's thresholds: the types not named keep theirs.
+          const bank = await findBank(pool, bankName);
+          await updateBank(pool, bankName, { match_thresholds: { ...bank?.match_thresholds, ...thresholds } }, limits);
+        }
         const total = statSync(file).size;
         const input = createReadStream(file);
         const bar = opts.progress && process.stderr.isTTY

@@ -33,6 +33,11 @@ export interface ChangeRecord {
 
 const str = (v: unknown): string => String(v);
 const int = (v: unknown): number => Number(v);
+/** A JSON object of integers (rows written before a field existed have none: {}). */
+const intMap = (v: unknown): Record<string, number> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, n]) => [k, int(n)]))
+    : {};
 
 export function toChangeRecord(row: OutboxRow): ChangeRecord {
   const base = { topic: row.topic, key: row.key, seq: row.seq };
@@ -66,6 +71,9 @@ export function toChangeRecord(row: OutboxRow): ChangeRecord {
         name: str(v.name),
         matching_enabled_ratio: Number(v.matching_enabled_ratio),
         labels: Array.isArray(v.labels) ? v.labels.map(str) : [],
+        match_thresholds: intMap(v.match_thresholds),
+        allow_list: v.allow_list === true,
+        allow_list_scope: Array.isArray(v.allow_list_scope) ? v.allow_list_scope.map(str) : null,
         ...meta,
       },
     },

@@ -5,9 +5,10 @@
  * decides the same way; disabled bank content is left out by the lookup.
  */
 import type { ContentHashedValue, MatchResultValue, MatchValue } from '../../kafka/values.js';
+import { applyAllowLists } from '../../matching/allow-list.js';
 import { drawCoinflip } from '../../matching/coinflip.js';
 import type { LookupService } from '../../matching/lookup-service.js';
-import type { MatchReplica } from '../../replica/replica.js';
+import type { ContentMatch, MatchReplica } from '../../replica/replica.js';
 
 export interface MatchOutcome {
   readonly result: MatchResultValue;
@@ -23,7 +24,7 @@ export function matchContent(
 ): MatchOutcome {
   const started = performance.now();
   const coinflip = drawCoinflip({ seed: hashed.content_id });
-  const matches: MatchValue[] = [];
+  const found: Array<ContentMatch & { signalType: string }> = [];
   const positions: Record<string, number> = {};
   const skippedTypes: string[] = [];
   for (const signal of hashed.signals) {
@@ -33,18 +34,21 @@ export function matchContent(
     }
     positions[signal.signal_type] = replica.stats(signal.signal_type)?.lastSeq ?? 0;
     if (signal.value === '') continue; // e.g. no frame could be hashed: nothing to look up
-    for (const m of lookups.lookup(signal.signal_type, signal.value, { coinflip }).matches) {
-      matches.push({
-        bank_id: m.bank.id,
-        bank_name: m.bank.name,
-        bank_content_id: m.contentId,
-        signal_type: signal.signal_type,
-        distance: m.distance,
-        bank_labels: [...m.bank.labels],
-        quarantined: m.quarantined,
-      });
-    }
+    for (const m of lookups.candidates(signal.signal_type, signal.value, { coinflip })) found.push({ ...m, signalType: signal.signal_type });
   }
+  // Allow-lists apply to the content, over all its signals: an allow-listed PDQ suppresses an MD5 match too.
+  const { kept, suppressed } = applyAllowLists(found);
+  const toValue = (m: ContentMatch & { signalType: string }): MatchValue => ({
+    bank_id: m.bank.id,
+    bank_name: m.bank.name,
+    bank_content_id: m.contentId,
+    signal_type: m.signalType,
+    distance: m.distance,
+    bank_labels: [...m.bank.labels],
+    quarantined: m.quarantined,
+    provenance: null, // filled by withProvenance: it needs the database
+  });
+  const matches = kept.map(toValue);
   const now = clock();
   return {
     skippedTypes,
@@ -54,6 +58,14 @@ export function matchContent(
       content_type: hashed.content_type,
       matched: matches.length > 0,
       matches,
+      suppressed: suppressed.map((s) => ({
+        match: toValue(s.match),
+        allow_list_bank_id: s.by.bank.id,
+        allow_list_bank_name: s.by.bank.name,
+        allow_list_content_id: s.by.contentId,
+        allow_list_signal_type: s.by.signalType,
+        allow_list_distance: s.by.distance,
+      })),
       index_positions: positions,
       trace_id: hashed.trace_id,
       metadata: hashed.metadata,

@@ -88,8 +88,10 @@ export function decideRetro(
             bank_labels: [...bank.labels],
             // A quarantined entry's retroactive matches are recorded and flagged like forward ones.
             quarantined: change.quarantined === true,
+            provenance: null,
           },
         ],
+        suppressed: [],
         index_positions: { [change.signal_type]: change.change_seq },
         trace_id: fields.trace_id,
         metadata: fields.metadata,

@@ -10,6 +10,8 @@ export const vpdqSignalType: SignalType<'vpdq'> = {
   contentTypes: ['video'],
   hmaDefault: false,
   defaultThreshold: PYTX_VPDQ_MATCH.distance,
+  // The threshold is per frame; a match's distance is the share of frames unmatched.
+  distanceIsRadius: false,
   validate: validateVpdq,
   compare(a, b, threshold = PYTX_VPDQ_MATCH.distance) {
     const r = matchVpdq(parseVpdqSignal(a), parseVpdqSignal(b), { ...PYTX_VPDQ_MATCH, distance: threshold });

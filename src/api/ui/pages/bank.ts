@@ -5,7 +5,8 @@
  * content by id, URL or hash. Also HMA's JSON helper /ui/bank/<name>/content/find.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { getBank, getBankMetadata } from '../../../curation/banks.js';
+import { getBank, getBankMetadata, updateBank } from '../../../curation/banks.js';
+import { thresholdLimits } from '../../../curation/thresholds.js';
 import { parseMetadata, parseNote } from '../../../curation/content-fields.js';
 import * as contents from '../../../curation/contents.js';
 import { findContent } from '../../../curation/content-store.js';
@@ -105,7 +106,12 @@ async function bankPage(ctx: UiContext, reply: FastifyReply, name: string, q: Br
       contents: meta.content_count,
       enabled: meta.enabled_content_count,
       signals: Object.entries(meta.signal_counts),
+      allowList: bank.allow_list,
+      allowListScope: bank.allow_list_scope,
     },
+    // One row per distance-based signal type: the bank's own threshold, or the default it falls back to.
+    thresholds: [...thresholdLimits(ctx.config)].flatMap(([type, bounds]) =>
+      bounds ? [{ type, own: bank.match_thresholds[type] ?? null, default: bounds.default, max: bounds.max }] : []),
     items: page.items.map((c) => itemRow(c, now)),
     flood,
     floodBack: bankUrl(bank.name),
@@ -170,6 +176,32 @@ export function bankRoutes(ctx: UiContext) {
       } catch (err) {
         return bankPage(ctx, reply, name, {}, [asNotice(err)], 400);
       }
+    });
+
+    // Match thresholds: one number per signal type; an empty field falls back to the default.
+    app.post<{ Params: BankParams }>('/bank/:bank_name/thresholds', async (req, reply) => {
+      const name = req.params.bank_name;
+      const form = await readForm(req);
+      const limits = thresholdLimits(ctx.config);
+      const thresholds: Record<string, unknown> = {};
+      for (const [type, bounds] of limits) {
+        const text = bounds ? field(form, `threshold_${type}`) : undefined;
+        if (text === undefined || text.trim() === '') continue;
+        const n = Number(text);
+        thresholds[type] = Number.isFinite(n) ? n : text;
+      }
+      await updateBank(ctx.db, name, { match_thresholds: thresholds }, limits);
+      return reply.redirect(doneUrl(bankUrl(name), 'thresholds_saved', { name }), 303);
+    });
+
+    // Allow-list: on/off and the labels of the banks it suppresses (empty = every bank).
+    app.post<{ Params: BankParams }>('/bank/:bank_name/allow_list', async (req, reply) => {
+      const name = req.params.bank_name;
+      const form = await readForm(req);
+      const on = field(form, 'allow_list') === 'true';
+      const scope = (field(form, 'allow_list_scope') ?? '').split(/[\s,]+/).filter((l) => l !== '');
+      await updateBank(ctx.db, name, { allow_list: on, allow_list_scope: scope });
+      return reply.redirect(doneUrl(bankUrl(name), on ? 'allow_list_on' : 'allow_list_off', { name }), 303);
     });
 
     // The toggle: 1 = enabled, 0 = disabled indefinitely (HMA's magic values).
