@@ -10,6 +10,8 @@
  * ratios). The stage commits its results and the `signals` offset in one transaction, like
  * every stage, so each change is handled exactly once.
  */
+import { provenanceOf } from '../curation/provenance.js';
+import { withProvenance } from '../pipeline/matcher/provenance.js';
 import { bankThreshold } from '../matching/lookup-rules.js';
 import type { Config } from '../config/config.js';
 import { isOutageError, keepTrying } from '../kafka/connectivity.js';
@@ -113,13 +115,24 @@ export async function startRetroMatcher(runtime: Runtime, matching?: Pick<Matchi
         m.unresolved.inc({ signal_type: type }, decision.undecided.length);
         logger.warn({ signal: entry, contents: decision.undecided.length }, 'no forward result came for matched content: left to the forward matcher');
       }
+      // Provenance of the one entry matched, read once, as the forward matcher reads it (a
+      // database away leaves it out rather than holding results back).
+      let provenance: ReturnType<typeof provenanceOf> | undefined;
+      const outputs = await Promise.all(
+        decision.hits.map(async (h) => ({
+          topic: 'match.results' as const,
+          key: h.result.content_id,
+          value: await withProvenance(h.result, (ids) => (provenance ??= provenanceOf(runtime.db, ids))),
+        })),
+      );
+      if (started !== generation) return { outputs: [] };
       const mine = decision.hits.map((h) => ({ slot: h.slot, submissionId: h.submissionId, entry }));
       for (const t of mine) {
         recent.markMatched(t.slot, entry);
         tentative.add(t);
       }
       return {
-        outputs: decision.hits.map((h) => ({ topic: 'match.results' as const, key: h.result.content_id, value: h.result })),
+        outputs,
         afterCommit: async () => {
           for (const t of mine) tentative.delete(t);
           if (mine.length > 0) m.results.inc({ signal_type: type }, mine.length);

@@ -111,7 +111,7 @@ describe('retro-matcher stage', () => {
       suppressed: [], index_positions: { pdq: 10 },
       retroactive: { signal_type: 'pdq', bank_id: 1, bank_content_id: 20, change_seq: 10 },
     });
-    expect(old2.value.matches[0]).toEqual({ bank_id: 1, bank_name: 'RETRO_BANK', bank_content_id: 20, signal_type: 'pdq', distance: 4, bank_labels: ['retro'], quarantined: false });
+    expect(old2.value.matches[0]).toEqual({ bank_id: 1, bank_name: 'RETRO_BANK', bank_content_id: 20, signal_type: 'pdq', distance: 4, bank_labels: ['retro'], quarantined: false, provenance: null });
     // Forward results read back decode with retroactive null (the field's default).
     expect(all.find((r) => r.value.content_id === 'far')!.value.retroactive).toBeNull();
     // Nothing dead-lettered (the tombstone is consumed, not a malformed event).

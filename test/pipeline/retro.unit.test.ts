@@ -80,7 +80,7 @@ describe('retroactive matching, pure', () => {
       suppressed: [], index_positions: { pdq: 10 },
       retroactive: { signal_type: 'pdq', bank_id: 1, bank_content_id: 77, change_seq: 10 },
     });
-    expect(res.matches).toEqual([{ bank_id: 1, bank_name: 'BANK', bank_content_id: 77, signal_type: 'pdq', distance: 4, bank_labels: ['l'], quarantined: false }]);
+    expect(res.matches).toEqual([{ bank_id: 1, bank_name: 'BANK', bank_content_id: 77, signal_type: 'pdq', distance: 4, bank_labels: ['l'], quarantined: false, provenance: null }]);
     expect(res.timings.hashed_at).toBe(1000);
     // Marked (as the process does), the same entry published again matches nothing more.
     r.markMatched(d.hits[0].slot, entryKey('pdq', 77));
