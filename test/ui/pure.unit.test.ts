@@ -128,6 +128,9 @@ describe('find results order and live results', () => {
     expect(live).toMatchObject({ seq: 7, content_id: 'c', matched: true, submitted_at: 100, matched_at: 120 });
     expect([inBank(live, undefined), inBank(live, 'A'), inBank(live, 'B')]).toEqual([true, true, false]);
     expect(live.matches.map((m) => m.quarantined)).toEqual([false]);
+    expect(live.matches.map((m) => m.source)).toEqual([null]);
+    const fromExchange = { ...value.matches[0]!, provenance: { exchange: 'NCMEC_LIST', exchange_type: 'ncmec', record_id: '43-1', tags: [] } };
+    expect(toLive(9, { ...value, matches: [fromExchange] }).matches[0]!.source).toBe('NCMEC_LIST record 43-1');
     expect(toLive(8, { ...value, matches: [{ ...value.matches[0]!, quarantined: true }] }).matches[0]!.quarantined).toBe(true);
     expect(live.retroactive).toBe(false);
     expect(toLive(8, { ...value, retroactive: { signal_type: 'pdq', bank_id: 1, bank_content_id: 2, change_seq: 3 } }).retroactive).toBe(true);

@@ -26,6 +26,7 @@ export interface LiveResult {
     readonly bank_labels: readonly string[];
     /** Flood quarantine: recorded, not acted on. */
     readonly quarantined: boolean;
+    readonly source: string | null;
   }>;
   /** Matches allow-list banks suppressed, each with the allow-list entry that did. */
   readonly suppressed: ReadonlyArray<{ readonly bank_name: string; readonly bank_content_id: number; readonly allow_list_bank_name: string; readonly allow_list_content_id: number }>;
@@ -55,6 +56,8 @@ export function toLive(seq: number, v: MatchResultValue): LiveResult {
       distance: m.distance,
       bank_labels: [...m.bank_labels],
       quarantined: m.quarantined === true,
+      // Where exchange content came from: "<exchange> record <id>".
+      source: m.provenance ? `${m.provenance.exchange} record ${m.provenance.record_id}` : null,
     })),
     suppressed: v.suppressed.map((x) => ({
       bank_name: x.match.bank_name,

@@ -96,7 +96,7 @@ if (live && window.EventSource) {
     const suppressed = (r.suppressed || []).map((x) =>
       el('span', { class: 'sig muted', 'data-suppressed': '', text: `${x.bank_name} #${x.bank_content_id} suppressed by allow-list ${x.allow_list_bank_name} #${x.allow_list_content_id}` }));
     const matches = el('td', {}, r.matches.length || suppressed.length
-      ? [...r.matches.map((m) => el('span', { class: 'sig', text: `${m.bank_name} #${m.bank_content_id} (${m.signal_type}, distance ${m.distance}${m.quarantined ? ', quarantined' : ''})` })), ...suppressed]
+      ? [...r.matches.map((m) => el('span', { class: 'sig', text: `${m.bank_name} #${m.bank_content_id} (${m.signal_type}, distance ${m.distance}${m.quarantined ? ', quarantined' : ''}${m.source ? `, via ${m.source}` : ''})` })), ...suppressed]
       : [el('span', { class: 'muted', text: 'no match' })]);
     const row = el('tr', { 'data-seq': String(r.seq) }, [
       el('td', { class: 'small', text: new Date(r.matched_at).toISOString().slice(11, 19) }),
