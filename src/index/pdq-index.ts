@@ -72,6 +72,16 @@ export function filterSegment(o32: Uint32Array, s: number, e: number, q: number,
   return n;
 }
 
+/**
+ * Which code runs the table search: `wasm` (SIMD, src/index/wasm/segment-kernel.wat) or `js`,
+ * the TypeScript reference it must agree with bit for bit (same matches, same order).
+ */
+export type PdqKernel = 'wasm' | 'js';
+
+export interface PdqIndexOptions {
+  readonly kernel?: PdqKernel;
+}
+
 function checkRadius(radius: number): number {
   if (!Number.isInteger(radius) || radius < 0) throw invalidInput('radius must be a non-negative integer', { radius });
   return Math.min(radius, MAX_RADIUS);
@@ -107,7 +117,13 @@ export class PdqIndex {
   /** Keeps the touch loads observable, so no compiler may drop them. */
   private touchSink = 0;
 
-  constructor() {
+  private readonly kernel: PdqKernel;
+  /** Per word: segments gathered in L[w] and R[w] by the wasm path. */
+  private readonly nL = new Int32Array(WORDS);
+  private readonly nR = new Int32Array(WORDS);
+
+  constructor(options: PdqIndexOptions = {}) {
+    this.kernel = options.kernel ?? 'wasm';
     for (let w = 0; w < WORDS; w++) {
       this.L.push(new BucketTable(true));
       this.R.push(new BucketTable(false));
@@ -222,6 +238,7 @@ export class PdqIndex {
       const tL = T >>> 1;
       const tR = T - 1 - tL;
       if (maskCount(tL) + maskCount(tR) > FLAT_SCAN_PROBES) this.store.scanWithin(q, r, this.outIds, this.outDist);
+      else if (this.kernel === 'wasm') this.searchWasm(q, r, T, tL, tR);
       else this.searchTables(q, r, T, tL, tR);
     }
     const out: IndexMatch[] = new Array(this.outIds.length);
@@ -255,6 +272,91 @@ export class PdqIndex {
     const candW = this.candW.data;
     const candId = this.candPos.data;
     for (let i = 0, c = this.candW.length; i < c; i++) this.verify(q, candId[i], candW[i], r, T);
+  }
+
+  /**
+   * The same phases as `searchTables`, with gathering, touching, filtering and word resolution
+   * done by each table's SIMD kernel (one memory and instance per table). Candidates come out in
+   * the reference order: L hits word by word, then resolved R words word by word.
+   */
+  private searchWasm(q: Uint32Array, r: number, T: number, tL: number, tR: number): void {
+    const pL = maskCount(tL);
+    const pR = maskCount(tR);
+    const L = this.L;
+    const R = this.R;
+    const nL = this.nL;
+    const nR = this.nR;
+    // Phase 1 (headers) for all 16 tables, then phase 2 (touch segments), so the misses overlap.
+    for (let w = 0; w < WORDS; w++) {
+      const v = q[w];
+      nL[w] = L[w].mem.kernel.gather(v >>> 16, pL, T);
+      nR[w] = pR === 0 ? 0 : R[w].mem.kernel.gather(v & 0xffff, pR, T);
+    }
+    for (let w = 0; w < WORDS; w++) {
+      L[w].mem.kernel.touch(nL[w]);
+      R[w].mem.kernel.touch(nR[w]);
+    }
+    const candW = this.candW;
+    const candId = this.candPos;
+    candW.clear();
+    candId.clear();
+    // Phase 3, L side: ids straight from the kernel.
+    for (let w = 0; w < WORDS; w++) {
+      if (nL[w] === 0) continue;
+      const mem = L[w].mem;
+      let k = mem.kernel.scan(nL[w], q[w] & 0xffff, 0, 0, 0);
+      for (;;) {
+        const out = mem.output;
+        for (let i = 0; i < k; i++) {
+          candW.push(w);
+          candId.push(out[i]);
+        }
+        if (mem.kernel.more() === 0) break;
+        k = mem.kernel.scan(nL[w], q[w] & 0xffff, 0, 0, 1);
+      }
+    }
+    // Phase 3, R side, and phase 4: words whose high half is beyond tL, resolved in L[w].
+    for (let w = 0; w < WORDS; w++) {
+      if (nR[w] === 0) continue;
+      const rMem = R[w].mem;
+      const qHi = q[w] >>> 16;
+      let k = rMem.kernel.scan(nR[w], qHi, tL, 1, 0);
+      for (;;) {
+        if (k > 0) this.resolveWasm(w, rMem.output, k);
+        if (rMem.kernel.more() === 0) break;
+        k = rMem.kernel.scan(nR[w], qHi, tL, 1, 1);
+      }
+    }
+    let touch = 0;
+    const pages = this.store.wordPages;
+    const ids = candId.data;
+    const ws = candW.data;
+    const c = candId.length;
+    for (let i = 0; i < c; i++) {
+      const id = ids[i];
+      touch += (pages[id >>> PAGE_SHIFT] as Uint32Array)[(id & PAGE_LOW) * WORDS];
+    }
+    this.touchSink = touch;
+    for (let i = 0; i < c; i++) this.verify(q, ids[i] >>> 0, ws[i], r, T);
+  }
+
+  /** Phase 4 on the wasm path: `count` words (hi | lo << 16) → ids of L[w] entries having them. */
+  private resolveWasm(w: number, words: Uint32Array, count: number): void {
+    const mem = this.L[w].mem;
+    // The R kernel's output area holds at most IO_CAP words, the L kernel's input as many.
+    mem.input.set(words.subarray(0, count));
+    const n = mem.kernel.gatherWords(count);
+    if (n === 0) return;
+    let k = mem.kernel.scan(n, -1, 0, 0, 0);
+    for (;;) {
+      const out = mem.output;
+      for (let i = 0; i < k; i++) {
+        this.candW.push(w);
+        this.candPos.push(out[i]);
+      }
+      if (mem.kernel.more() === 0) break;
+      k = mem.kernel.scan(n, -1, 0, 0, 1);
+    }
   }
 
   /** Phase 1: the segments of all probed, non-empty buckets into `segs`; returns SEG × count. */
