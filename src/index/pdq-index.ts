@@ -117,7 +117,7 @@ export class PdqIndex {
   /** Keeps the touch loads observable, so no compiler may drop them. */
   private touchSink = 0;
 
-  private readonly kernel: PdqKernel;
+  private kernel: PdqKernel;
   /** Per word: segments gathered in L[w] and R[w] by the wasm path. */
   private readonly nL = new Int32Array(WORDS);
   private readonly nR = new Int32Array(WORDS);
@@ -128,6 +128,11 @@ export class PdqIndex {
       this.L.push(new BucketTable(true));
       this.R.push(new BucketTable(false));
     }
+  }
+
+  /** Switches the search code of this index (benchmarks compare the two on one built index). */
+  useKernel(kernel: PdqKernel): void {
+    this.kernel = kernel;
   }
 
   get size(): number {
