@@ -42,6 +42,8 @@ const BULK_SHARE = 1 / 64;
 /** Pending entries merged without waiting for a query once there are this many (replays). */
 const MIN_AUTO_FLUSH = 1 << 16;
 const SEG = 4;
+/** From this many candidates on, verification groups them by id (see verifyAll). */
+const GROUPED_VERIFY = 256;
 const R_SIDE = 0x100;
 
 /**
@@ -114,6 +116,11 @@ export class PdqIndex {
   private readonly resW = new IntList();
   private readonly resHi = new IntList();
   private readonly resLo = new IntList();
+  /** Grouped verification (many candidates): per-candidate distance or −1, sort buffers. */
+  private scratchDist = new Int16Array(0);
+  private sortA = new Uint32Array(0);
+  private sortB = new Uint32Array(0);
+  private readonly sortCount = new Uint32Array(0x800);
   /** Keeps the touch loads observable, so no compiler may drop them. */
   private touchSink = 0;
 
@@ -276,7 +283,7 @@ export class PdqIndex {
     this.touchSink = touch;
     const candW = this.candW.data;
     const candId = this.candPos.data;
-    for (let i = 0, c = this.candW.length; i < c; i++) this.verify(q, candId[i], candW[i], r, T);
+    this.verifyAll(q, candId, candW, this.candW.length, r, T);
   }
 
   /**
@@ -332,17 +339,82 @@ export class PdqIndex {
         k = rMem.kernel.scan(nR[w], qHi, tL, 1, 1);
       }
     }
-    let touch = 0;
-    const pages = this.store.wordPages;
     const ids = candId.data;
-    const ws = candW.data;
     const c = candId.length;
-    for (let i = 0; i < c; i++) {
-      const id = ids[i];
-      touch += (pages[id >>> PAGE_SHIFT] as Uint32Array)[(id & PAGE_LOW) * WORDS];
+    if (c < GROUPED_VERIFY) {
+      let touch = 0;
+      const pages = this.store.wordPages;
+      for (let i = 0; i < c; i++) {
+        const id = ids[i];
+        touch += (pages[id >>> PAGE_SHIFT] as Uint32Array)[(id & PAGE_LOW) * WORDS];
+      }
+      this.touchSink = touch;
     }
-    this.touchSink = touch;
-    for (let i = 0; i < c; i++) this.verify(q, ids[i] >>> 0, ws[i], r, T);
+    this.verifyAll(q, ids, candW.data, c, r, T);
+  }
+
+  /**
+   * Phase 5: verifies candidates (id, word) and reports them in candidate order. Many candidates
+   * (near-duplicate clusters, flat images: every copy is a candidate in up to 16 tables) are
+   * grouped by id first, so each hash is read once and in id order instead of once per table at
+   * random; the accept rule per candidate is the same, so the answer is too.
+   */
+  private verifyAll(q: Uint32Array, ids: Int32Array, ws: Int32Array, c: number, r: number, T: number): void {
+    if (c < GROUPED_VERIFY) {
+      for (let i = 0; i < c; i++) this.verify(q, ids[i] >>> 0, ws[i], r, T);
+      return;
+    }
+    const order = this.sortById(ids, c);
+    const dist = this.scratchDist.length >= c ? this.scratchDist : (this.scratchDist = new Int16Array(c));
+    const pages = this.store.wordPages;
+    for (let a = 0; a < c; ) {
+      const id = ids[order[a]] >>> 0;
+      const page = pages[id >>> PAGE_SHIFT] as Uint32Array;
+      const o = (id & PAGE_LOW) * WORDS;
+      const d = distance256(q, 0, page, o);
+      // A candidate's own word is within T, so "no earlier word within T" (verify) means: its
+      // word is the entry's first word within T. One candidate per entry passes.
+      let first = 0;
+      while (first < WORDS && popcount(q[first] ^ page[o + first]) > T) first++;
+      for (; a < c && ids[order[a]] >>> 0 === id; a++) {
+        const i = order[a];
+        dist[i] = d <= r && ws[i] === first ? d : -1;
+      }
+    }
+    for (let i = 0; i < c; i++) {
+      if (dist[i] < 0) continue;
+      this.outIds.push(ids[i] >>> 0);
+      this.outDist.push(dist[i]);
+    }
+  }
+
+  /** Candidate positions 0..c−1 ordered by id: three 11-bit counting-sort passes (stable; small counts stay cheap). */
+  private sortById(ids: Int32Array, c: number): Uint32Array {
+    if (this.sortA.length < c) {
+      this.sortA = new Uint32Array(c);
+      this.sortB = new Uint32Array(c);
+    }
+    let src = this.sortA;
+    let dst = this.sortB;
+    for (let i = 0; i < c; i++) src[i] = i;
+    const count = this.sortCount;
+    for (let shift = 0; shift < 33; shift += 11) {
+      count.fill(0);
+      for (let i = 0; i < c; i++) count[(ids[i] >>> shift) & 0x7ff]++;
+      for (let k = 0, at = 0; k < 0x800; k++) {
+        const n = count[k];
+        count[k] = at;
+        at += n;
+      }
+      for (let j = 0; j < c; j++) {
+        const i = src[j];
+        dst[count[(ids[i] >>> shift) & 0x7ff]++] = i;
+      }
+      const t = src;
+      src = dst;
+      dst = t;
+    }
+    return src;
   }
 
   /** Phase 4 on the wasm path: `count` words (hi | lo << 16) → ids of L[w] entries having them. */
