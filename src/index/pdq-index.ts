@@ -312,12 +312,13 @@ export class PdqIndex {
     const candId = this.candPos;
     candW.clear();
     candId.clear();
-    // Phase 3, L side: ids straight from the kernel.
+    // Phase 3, L side: positions from the filter, then their ids in one batch of loads.
     for (let w = 0; w < WORDS; w++) {
       if (nL[w] === 0) continue;
       const mem = L[w].mem;
       let k = mem.kernel.scan(nL[w], q[w] & 0xffff, 0, 0, 0);
       for (;;) {
+        mem.kernel.ids(k);
         const out = mem.output;
         for (let i = 0; i < k; i++) {
           candW.push(w);
@@ -426,6 +427,7 @@ export class PdqIndex {
     if (n === 0) return;
     let k = mem.kernel.scan(n, -1, 0, 0, 0);
     for (;;) {
+      mem.kernel.ids(k);
       const out = mem.output;
       for (let i = 0; i < k; i++) {
         this.candW.push(w);

@@ -113,10 +113,24 @@
     (call $touch (local.get $n))
     (local.get $n))
 
+  ;; OUT[0 .. n): pool positions → entry ids, in place. Apart from the scan so that these
+  ;; random reads of the ids pool are independent loads that overlap, not stalls inside it.
+  (func (export "ids") (param $n i32)
+    (local $p i32) (local $e i32)
+    (local.set $p (global.get $OUT))
+    (local.set $e (i32.add (global.get $OUT) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $e)))
+        (i32.store (local.get $p)
+          (i32.load (i32.add (global.get $ids) (i32.shl (i32.load (local.get $p)) (i32.const 2)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $next))))
+
   ;; Phase 3: filters the segments SEGS[0 .. n): an entry passes when popcount(other ^ c) ≤ the
   ;; segment's limit, c being $q, or the segment key when $q < 0 (word resolution: limit 0 is
   ;; equality). Passing entries go to OUT as
-  ;;   $words = 0: their ids (L tables);
+  ;;   $words = 0: their pool positions (L tables; `ids` turns them into entry ids);
   ;;   $words = 1: the word (other | key << 16) if popcount(other ^ $q) > $tl (else the L side
   ;;               found it), each value once per segment (R tables).
   ;; 16 entries per step: xor, per-byte popcount, pairwise add to 16-bit counts, compare, one
@@ -195,8 +209,7 @@
                                   (i32.or (local.get $other) (i32.shl (local.get $key) (i32.const 16))))
                                 (local.set $out (i32.add (local.get $out) (i32.const 1))))))))
                       (else
-                        (i32.store (i32.add (global.get $OUT) (i32.shl (local.get $out) (i32.const 2)))
-                          (i32.load (i32.add (global.get $ids) (i32.shl (local.get $k) (i32.const 2)))))
+                        (i32.store (i32.add (global.get $OUT) (i32.shl (local.get $out) (i32.const 2))) (local.get $k))
                         (local.set $out (i32.add (local.get $out) (i32.const 1)))))
                     (br $bits)))))
             (local.set $j (i32.add (local.get $j) (i32.const 16)))

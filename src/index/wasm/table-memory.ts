@@ -35,6 +35,7 @@ export interface SegmentKernel {
   gather(key: number, probes: number, limit: number): number;
   gatherWords(count: number): number;
   touch(n: number): void;
+  ids(n: number): void;
   scan(n: number, q: number, tl: number, words: number, resume: number): number;
   more(): number;
   sink(): number;
