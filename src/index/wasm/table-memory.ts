@@ -42,6 +42,7 @@ export interface SegmentKernel {
 }
 
 const PAGE = 65536;
+const MAX_PAGES = 65536;
 /** Bytes after the pools: the last 16-entry load of a segment may read 30 bytes past it. */
 const PADDING = 32;
 
@@ -79,6 +80,8 @@ export class TableMemory {
     const idsByte = KERNEL_POOLS + 2 * poolSize;
     const end = idsByte + (withIds ? 4 * poolSize : 0) + PADDING;
     const pages = Math.ceil(end / PAGE);
+    // wasm32 addresses 4 GB: one L table reaches it near 560M entries (6 B each plus slack).
+    if (pages > MAX_PAGES) throw new RangeError(`an index table of ${poolSize} entries exceeds the 4 GB a WebAssembly memory can address`);
     const memory = new Wasm.Memory({ initial: pages, maximum: pages });
     const buffer = memory.buffer;
     this.byteLength = buffer.byteLength;
