@@ -8,7 +8,11 @@
  * of the pool with 1.5× room; when the tail runs out, this one table is re-laid out with
  * ~12% slack per bucket (an O(size) copy of one table, amortised over the ~8% growth that
  * fills the slack). Bulk inserts re-lay out once with the final sizes.
+ *
+ * Headers and pools live in the table's WebAssembly memory (wasm/table-memory.ts), where the
+ * SIMD kernel scans them; the views below are the same bytes for the TypeScript side.
  */
+import { TableMemory } from './wasm/table-memory.js';
 
 export const KEY_BITS = 16;
 export const BUCKETS = 1 << KEY_BITS;
@@ -21,8 +25,10 @@ function slack(n: number): number {
 }
 
 export class BucketTable {
+  /** Headers, pools and the kernel working on them; replaced by every re-layout. */
+  mem: TableMemory;
   /** [start, length] of every bucket, interleaved so a probe touches one cache line. */
-  readonly meta = new Uint32Array(BUCKETS * 2);
+  meta: Uint32Array;
   /** Capacity of every bucket's segment (only inserts read it). */
   private readonly cap = new Uint32Array(BUCKETS);
   others: Uint16Array;
@@ -36,10 +42,12 @@ export class BucketTable {
   /** Live entries right after the last re-layout: shrinking well below it gives memory back. */
   private liveAtLayout = 0;
 
-  constructor(withIds: boolean) {
-    this.others = new Uint16Array(MIN_POOL);
-    this.others32 = new Uint32Array(this.others.buffer);
-    this.ids = withIds ? new Uint32Array(MIN_POOL) : null;
+  constructor(private readonly withIds: boolean) {
+    this.mem = new TableMemory(MIN_POOL, withIds);
+    this.meta = this.mem.meta;
+    this.others = this.mem.others;
+    this.others32 = this.mem.others32;
+    this.ids = this.mem.ids;
   }
 
   get live(): number {
@@ -150,8 +158,10 @@ export class BucketTable {
     // Free tail of 1/8 for buckets that outgrow their slack; even, for the 32-bit view.
     const tail = Math.floor(total / 8) + 1;
     const poolSize = Math.max(MIN_POOL, total + tail + ((total + tail) % 2));
-    const others = new Uint16Array(poolSize);
-    const ids = this.ids === null ? null : new Uint32Array(poolSize);
+    const mem = new TableMemory(poolSize, this.withIds);
+    const newMeta = mem.meta;
+    const others = mem.others;
+    const ids = mem.ids;
     let pos = 0;
     for (let b = 0; b < BUCKETS; b++) {
       const s = meta[2 * b];
@@ -161,11 +171,14 @@ export class BucketTable {
         const oldIds = this.ids as Uint32Array;
         for (let i = 0; i < n; i++) ids[pos + i] = oldIds[s + i];
       }
-      meta[2 * b] = pos;
+      newMeta[2 * b] = pos;
+      newMeta[2 * b + 1] = n;
       pos += this.cap[b];
     }
+    this.mem = mem;
+    this.meta = newMeta;
     this.others = others;
-    this.others32 = new Uint32Array(others.buffer);
+    this.others32 = mem.others32;
     this.ids = ids;
     this.end = pos;
   }
@@ -187,6 +200,6 @@ export class BucketTable {
   }
 
   bytes(): number {
-    return this.meta.byteLength + this.cap.byteLength + this.others.byteLength + (this.ids?.byteLength ?? 0);
+    return this.mem.byteLength + this.cap.byteLength;
   }
 }

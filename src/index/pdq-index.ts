@@ -42,6 +42,8 @@ const BULK_SHARE = 1 / 64;
 /** Pending entries merged without waiting for a query once there are this many (replays). */
 const MIN_AUTO_FLUSH = 1 << 16;
 const SEG = 4;
+/** From this many candidates on, verification groups them by id (see verifyAll). */
+const GROUPED_VERIFY = 256;
 const R_SIDE = 0x100;
 
 /**
@@ -70,6 +72,16 @@ export function filterSegment(o32: Uint32Array, s: number, e: number, q: number,
     }
   }
   return n;
+}
+
+/**
+ * Which code runs the table search: `wasm` (SIMD, src/index/wasm/segment-kernel.wat) or `js`,
+ * the TypeScript reference it must agree with bit for bit (same matches, same order).
+ */
+export type PdqKernel = 'wasm' | 'js';
+
+export interface PdqIndexOptions {
+  readonly kernel?: PdqKernel;
 }
 
 function checkRadius(radius: number): number {
@@ -104,14 +116,30 @@ export class PdqIndex {
   private readonly resW = new IntList();
   private readonly resHi = new IntList();
   private readonly resLo = new IntList();
+  /** Grouped verification (many candidates): per-candidate distance or −1, sort buffers. */
+  private scratchDist = new Int16Array(0);
+  private sortA = new Uint32Array(0);
+  private sortB = new Uint32Array(0);
+  private readonly sortCount = new Uint32Array(0x800);
   /** Keeps the touch loads observable, so no compiler may drop them. */
   private touchSink = 0;
 
-  constructor() {
+  private kernel: PdqKernel;
+  /** Per word: segments gathered in L[w] and R[w] by the wasm path. */
+  private readonly nL = new Int32Array(WORDS);
+  private readonly nR = new Int32Array(WORDS);
+
+  constructor(options: PdqIndexOptions = {}) {
+    this.kernel = options.kernel ?? 'wasm';
     for (let w = 0; w < WORDS; w++) {
       this.L.push(new BucketTable(true));
       this.R.push(new BucketTable(false));
     }
+  }
+
+  /** Switches the search code of this index (benchmarks compare the two on one built index). */
+  useKernel(kernel: PdqKernel): void {
+    this.kernel = kernel;
   }
 
   get size(): number {
@@ -222,6 +250,7 @@ export class PdqIndex {
       const tL = T >>> 1;
       const tR = T - 1 - tL;
       if (maskCount(tL) + maskCount(tR) > FLAT_SCAN_PROBES) this.store.scanWithin(q, r, this.outIds, this.outDist);
+      else if (this.kernel === 'wasm') this.searchWasm(q, r, T, tL, tR);
       else this.searchTables(q, r, T, tL, tR);
     }
     const out: IndexMatch[] = new Array(this.outIds.length);
@@ -254,7 +283,159 @@ export class PdqIndex {
     this.touchSink = touch;
     const candW = this.candW.data;
     const candId = this.candPos.data;
-    for (let i = 0, c = this.candW.length; i < c; i++) this.verify(q, candId[i], candW[i], r, T);
+    this.verifyAll(q, candId, candW, this.candW.length, r, T);
+  }
+
+  /**
+   * The same phases as `searchTables`, with gathering, touching, filtering and word resolution
+   * done by each table's SIMD kernel (one memory and instance per table). Candidates come out in
+   * the reference order: L hits word by word, then resolved R words word by word.
+   */
+  private searchWasm(q: Uint32Array, r: number, T: number, tL: number, tR: number): void {
+    const pL = maskCount(tL);
+    const pR = maskCount(tR);
+    const L = this.L;
+    const R = this.R;
+    const nL = this.nL;
+    const nR = this.nR;
+    // Phase 1 (headers) for all 16 tables, then phase 2 (touch segments), so the misses overlap.
+    for (let w = 0; w < WORDS; w++) {
+      const v = q[w];
+      nL[w] = L[w].mem.kernel.gather(v >>> 16, pL, T);
+      nR[w] = pR === 0 ? 0 : R[w].mem.kernel.gather(v & 0xffff, pR, T);
+    }
+    for (let w = 0; w < WORDS; w++) {
+      L[w].mem.kernel.touch(nL[w]);
+      R[w].mem.kernel.touch(nR[w]);
+    }
+    const candW = this.candW;
+    const candId = this.candPos;
+    candW.clear();
+    candId.clear();
+    // Phase 3, L side: positions from the filter, then their ids in one batch of loads.
+    for (let w = 0; w < WORDS; w++) {
+      if (nL[w] === 0) continue;
+      const mem = L[w].mem;
+      let k = mem.kernel.scan(nL[w], q[w] & 0xffff, 0, 0, 0);
+      for (;;) {
+        mem.kernel.ids(k);
+        const out = mem.output;
+        for (let i = 0; i < k; i++) {
+          candW.push(w);
+          candId.push(out[i]);
+        }
+        if (mem.kernel.more() === 0) break;
+        k = mem.kernel.scan(nL[w], q[w] & 0xffff, 0, 0, 1);
+      }
+    }
+    // Phase 3, R side, and phase 4: words whose high half is beyond tL, resolved in L[w].
+    for (let w = 0; w < WORDS; w++) {
+      if (nR[w] === 0) continue;
+      const rMem = R[w].mem;
+      const qHi = q[w] >>> 16;
+      let k = rMem.kernel.scan(nR[w], qHi, tL, 1, 0);
+      for (;;) {
+        if (k > 0) this.resolveWasm(w, rMem.output, k);
+        if (rMem.kernel.more() === 0) break;
+        k = rMem.kernel.scan(nR[w], qHi, tL, 1, 1);
+      }
+    }
+    const ids = candId.data;
+    const c = candId.length;
+    if (c < GROUPED_VERIFY) {
+      let touch = 0;
+      const pages = this.store.wordPages;
+      for (let i = 0; i < c; i++) {
+        const id = ids[i];
+        touch += (pages[id >>> PAGE_SHIFT] as Uint32Array)[(id & PAGE_LOW) * WORDS];
+      }
+      this.touchSink = touch;
+    }
+    this.verifyAll(q, ids, candW.data, c, r, T);
+  }
+
+  /**
+   * Phase 5: verifies candidates (id, word) and reports them in candidate order. Many candidates
+   * (near-duplicate clusters, flat images: every copy is a candidate in up to 16 tables) are
+   * grouped by id first, so each hash is read once and in id order instead of once per table at
+   * random; the accept rule per candidate is the same, so the answer is too.
+   */
+  private verifyAll(q: Uint32Array, ids: Int32Array, ws: Int32Array, c: number, r: number, T: number): void {
+    if (c < GROUPED_VERIFY) {
+      for (let i = 0; i < c; i++) this.verify(q, ids[i] >>> 0, ws[i], r, T);
+      return;
+    }
+    const order = this.sortById(ids, c);
+    const dist = this.scratchDist.length >= c ? this.scratchDist : (this.scratchDist = new Int16Array(c));
+    const pages = this.store.wordPages;
+    for (let a = 0; a < c; ) {
+      const id = ids[order[a]] >>> 0;
+      const page = pages[id >>> PAGE_SHIFT] as Uint32Array;
+      const o = (id & PAGE_LOW) * WORDS;
+      const d = distance256(q, 0, page, o);
+      // A candidate's own word is within T, so "no earlier word within T" (verify) means: its
+      // word is the entry's first word within T. One candidate per entry passes.
+      let first = 0;
+      while (first < WORDS && popcount(q[first] ^ page[o + first]) > T) first++;
+      for (; a < c && ids[order[a]] >>> 0 === id; a++) {
+        const i = order[a];
+        dist[i] = d <= r && ws[i] === first ? d : -1;
+      }
+    }
+    for (let i = 0; i < c; i++) {
+      if (dist[i] < 0) continue;
+      this.outIds.push(ids[i] >>> 0);
+      this.outDist.push(dist[i]);
+    }
+  }
+
+  /** Candidate positions 0..c−1 ordered by id: three 11-bit counting-sort passes (stable; small counts stay cheap). */
+  private sortById(ids: Int32Array, c: number): Uint32Array {
+    if (this.sortA.length < c) {
+      this.sortA = new Uint32Array(c);
+      this.sortB = new Uint32Array(c);
+    }
+    let src = this.sortA;
+    let dst = this.sortB;
+    for (let i = 0; i < c; i++) src[i] = i;
+    const count = this.sortCount;
+    for (let shift = 0; shift < 33; shift += 11) {
+      count.fill(0);
+      for (let i = 0; i < c; i++) count[(ids[i] >>> shift) & 0x7ff]++;
+      for (let k = 0, at = 0; k < 0x800; k++) {
+        const n = count[k];
+        count[k] = at;
+        at += n;
+      }
+      for (let j = 0; j < c; j++) {
+        const i = src[j];
+        dst[count[(ids[i] >>> shift) & 0x7ff]++] = i;
+      }
+      const t = src;
+      src = dst;
+      dst = t;
+    }
+    return src;
+  }
+
+  /** Phase 4 on the wasm path: `count` words (hi | lo << 16) → ids of L[w] entries having them. */
+  private resolveWasm(w: number, words: Uint32Array, count: number): void {
+    const mem = this.L[w].mem;
+    // The R kernel's output area holds at most IO_CAP words, the L kernel's input as many.
+    mem.input.set(words.subarray(0, count));
+    const n = mem.kernel.gatherWords(count);
+    if (n === 0) return;
+    let k = mem.kernel.scan(n, -1, 0, 0, 0);
+    for (;;) {
+      mem.kernel.ids(k);
+      const out = mem.output;
+      for (let i = 0; i < k; i++) {
+        this.candW.push(w);
+        this.candPos.push(out[i]);
+      }
+      if (mem.kernel.more() === 0) break;
+      k = mem.kernel.scan(n, -1, 0, 0, 1);
+    }
   }
 
   /** Phase 1: the segments of all probed, non-empty buckets into `segs`; returns SEG × count. */
