@@ -8,7 +8,7 @@
  * only on a code match. ≈ 17 bytes per entry for the keys plus ≈ 11 for the table at 0.7 load.
  */
 import { conflict, invalidInput } from '../errors/errors.js';
-import { HASH128_WORDS, fmix32, readKey } from './bits.js';
+import { HASH128_WORDS, fmix32, readKey, wordsToHex } from './bits.js';
 import { EntryState, EntryStore, PAGE_BITS, PAGE_MASK, checkEntryId } from './entry-store.js';
 import type { IndexMatch, IndexMemory, KeyInput } from './types.js';
 
@@ -36,6 +36,11 @@ export class ExactIndex {
 
   has(id: number): boolean {
     return Number.isInteger(id) && id >= 0 && this.store.state(id) !== EntryState.Absent;
+  }
+
+  /** The stored key of an entry as lower-case hex, or undefined. */
+  storedValue(id: number): string | undefined {
+    return this.has(id) ? wordsToHex(this.store.read(id)) : undefined;
   }
 
   add(id: number, key: KeyInput): void {

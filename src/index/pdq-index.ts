@@ -16,7 +16,7 @@
  * without a "seen" set: an entry is reported only from the first word (and side) that can find it.
  */
 import { invalidInput, conflict } from '../errors/errors.js';
-import { HASH256_WORDS, POPCOUNT16, hamming256, popcount32, readKey } from './bits.js';
+import { HASH256_WORDS, POPCOUNT16, hamming256, popcount32, readKey, wordsToHex } from './bits.js';
 import { BUCKETS, BucketTable } from './bucket-table.js';
 import { IntList } from './int-list.js';
 import { EntryState, EntryStore, PAGE_BITS, PAGE_MASK, checkEntryId } from './entry-store.js';
@@ -153,6 +153,12 @@ export class PdqIndex {
   /** The stored hash of an entry, or undefined. */
   hashOf(id: number): Uint32Array | undefined {
     return this.has(id) ? this.store.read(id) : undefined;
+  }
+
+  /** The stored hash of an entry as lower-case hex, or undefined. */
+  storedValue(id: number): string | undefined {
+    const words = this.hashOf(id);
+    return words ? wordsToHex(words) : undefined;
   }
 
   /** Adds an entry; matchable by every later query. Throws `conflict` if the id is in use. */

@@ -14,6 +14,8 @@ export interface SignalIndex {
   add(id: number, value: string): void;
   remove(id: number): boolean;
   query(value: string, radius: number): IndexMatch[];
+  /** The stored value of an entry in canonical hex, where the index can give it back. */
+  storedValue?(id: number): string | undefined;
   readonly size: number;
 }
 

@@ -13,6 +13,11 @@
 import { provenanceOf } from '../curation/provenance.js';
 import { withProvenance } from '../pipeline/matcher/provenance.js';
 import { bankThreshold } from '../matching/lookup-rules.js';
+import { applyAllowLists } from '../matching/allow-list.js';
+import { drawCoinflip } from '../matching/coinflip.js';
+import { matcherMetrics } from '../pipeline/matcher/metrics.js';
+import type { ContentMatch } from '../replica/replica.js';
+import { startMatching, type Matching } from './matching.js';
 import type { Config } from '../config/config.js';
 import { isOutageError, keepTrying } from '../kafka/connectivity.js';
 import type { SignalChangeValue } from '../kafka/values.js';
@@ -24,20 +29,18 @@ import { decideRetro, type RetroDecision } from '../pipeline/retro/retro-match.j
 import { Stage, type HandleResult } from '../pipeline/stage/stage.js';
 import { isContentEnabled } from '../replica/content-enabled.js';
 import { sleep } from '../retry/backoff.js';
-import { ReplicaFeed } from '../replica/feed.js';
-import { MatchReplica } from '../replica/replica.js';
 import { indexReadiness } from '../runtime/health.js';
 import { runPartAsProcess, type RunningProcess, type StartedPart } from '../runtime/process.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { SignalIndex } from '../index/types.js';
 import { topicName } from '../../topology/topics.js';
-import type { Matching } from './matching.js';
 import { newIndexFor, signalTypeRules } from './signal-types.js';
 
-/** `matching`: the process's replica when it already has one (e.g. `hma all`): its banks serve here too. */
-export async function startRetroMatcher(runtime: Runtime, matching?: Pick<Matching, 'replica' | 'feed'>): Promise<StartedPart> {
+/** `matching`: the process's replica when it already has one (e.g. `hma all`); else the retro-matcher replays its own. */
+export async function startRetroMatcher(runtime: Runtime, matching?: Matching): Promise<StartedPart> {
   const { config } = runtime;
   const logger = log('retro-matcher');
+  const suppressedMetric = matcherMetrics.suppressed;
   const prefix = config.TOPIC_PREFIX;
   const rules = signalTypeRules(config);
   const indexes = new Map<string, SignalIndex>();
@@ -45,7 +48,25 @@ export async function startRetroMatcher(runtime: Runtime, matching?: Pick<Matchi
   const recent = new RecentContent(indexes);
   watchRecentContents(() => recent.size);
 
-  const { replica: banks, feed } = matching ?? bankReplica(runtime);
+  // A whole replica (signals too, like a matcher's): allow-list entries suppress retroactive
+  // matches as they suppress forward ones, so their signals must be at hand.
+  const { replica: banks, feed, lookups } = matching ?? (await startMatching(runtime));
+
+  /**
+   * The in-scope allow-list entry that suppresses `hit` for a recent content, if any: the
+   * content's values looked up like the forward matcher looks them up (same coinflip draw),
+   * allow-list banks only, then the matcher's own rule (applyAllowLists).
+   */
+  const allowListed = (slot: number, contentId: string, hit: ContentMatch & { signalType: string }) => {
+    const coinflip = drawCoinflip({ seed: contentId });
+    const allows: Array<ContentMatch & { signalType: string }> = [];
+    for (const { signalType, value } of recent.values(slot)) {
+      if (!banks.hasSignalType(signalType)) continue;
+      for (const m of lookups.candidates(signalType, value, { coinflip })) if (m.bank.allowList !== null) allows.push({ ...m, signalType });
+    }
+    if (allows.length === 0) return undefined;
+    return applyAllowLists([...allows, hit]).suppressed[0]?.by;
+  };
 
   const window = new ContentWindow(runtime.kafka, runtime.codec, recent, {
     hashedTopic: topicName(prefix, 'content.hashed'),
@@ -115,11 +136,32 @@ export async function startRetroMatcher(runtime: Runtime, matching?: Pick<Matchi
         m.unresolved.inc({ signal_type: type }, decision.undecided.length);
         logger.warn({ signal: entry, contents: decision.undecided.length }, 'no forward result came for matched content: left to the forward matcher');
       }
+      // Allow-listed content: the result says what was suppressed and by which entry, and
+      // matches nothing (so no actioner acts on it).
+      const bankNow = banks.bank(change.bank_id);
+      const hits = decision.hits.map((h) => {
+        const match = h.result.matches[0];
+        if (!bankNow || !match) return h;
+        const by = allowListed(h.slot, h.result.content_id, { contentId: change.content_id, distance: match.distance, bank: bankNow, disableUntil: 1, quarantined: false, signalType: type });
+        if (!by) return h;
+        suppressedMetric.inc({ allow_list_bank: by.bank.name, bank: match.bank_name });
+        const suppressed = [
+          {
+            match,
+            allow_list_bank_id: by.bank.id,
+            allow_list_bank_name: by.bank.name,
+            allow_list_content_id: by.contentId,
+            allow_list_signal_type: by.signalType,
+            allow_list_distance: by.distance,
+          },
+        ];
+        return { ...h, result: { ...h.result, matched: false, matches: [], suppressed } };
+      });
       // Provenance of the one entry matched, read once, as the forward matcher reads it (a
       // database away leaves it out rather than holding results back).
       let provenance: ReturnType<typeof provenanceOf> | undefined;
       const outputs = await Promise.all(
-        decision.hits.map(async (h) => ({
+        hits.map(async (h) => ({
           topic: 'match.results' as const,
           key: h.result.content_id,
           value: await withProvenance(h.result, (ids) => (provenance ??= provenanceOf(runtime.db, ids))),
@@ -165,21 +207,6 @@ export async function startRetroMatcher(runtime: Runtime, matching?: Pick<Matchi
 }
 
 /** Banks only: a replica with no signal index reads the signals topic but keeps none of it (a full one would index every bank signal). */
-function bankReplica(runtime: Runtime): { replica: MatchReplica; feed: ReplicaFeed } {
-  const prefix = runtime.config.TOPIC_PREFIX;
-  const replica = new MatchReplica(new Map());
-  const feed = new ReplicaFeed(
-    runtime.kafka,
-    runtime.quickKafka,
-    { signals: topicName(prefix, 'signals'), banks: topicName(prefix, 'banks') },
-    (topic, value) => runtime.codec.decode(topic === topicName(prefix, 'signals') ? 'signals' : 'banks', value),
-    replica,
-    `${prefix}${runtime.name}.`,
-  );
-  feed.start();
-  runtime.onStop('bank feed', () => feed.stop());
-  return { replica, feed };
-}
 
 export function runRetroMatcher(config: Config): Promise<RunningProcess> {
   return runPartAsProcess(config, 'retro-matcher', (runtime) => startRetroMatcher(runtime));

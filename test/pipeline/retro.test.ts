@@ -3,7 +3,8 @@
  * before a signal is added gets exactly one retroactive result per matching content, none
  * where the forward matcher already covered it (index position at or past the change, or the
  * entry already matched), none for a disabled signal, none again when the entry is
- * republished; a content whose forward result comes after the signal is decided once it comes.
+ * republished; a content whose forward result comes after the signal is decided once it comes;
+ * allow-listed content gets a result that matches nothing and says what was suppressed, and by which entry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContentHashedValue, MatchResultValue, SignalChangeValue } from '../../src/kafka/values.js';
@@ -46,9 +47,9 @@ const forward = (id: string, position: number, matches: number[] = []): MatchRes
   timings: { hashed_at: now - 900, match_ms: 0.1, matched_at: now - 800 },
 });
 
-const signal = (type: string, entry: number, value: string, seq: number, disable: number | null = null): { key: string; value: SignalChangeValue } => ({
+const signal = (type: string, entry: number, value: string, seq: number, disable: number | null = null, bank = 1): { key: string; value: SignalChangeValue } => ({
   key: `${type}:${entry}`,
-  value: { signal_type: type, content_id: entry, bank_id: 1, value, disable_until_ts: disable, change_seq: seq, changed_at: Date.now() },
+  value: { signal_type: type, content_id: entry, bank_id: bank, value, disable_until_ts: disable, change_seq: seq, changed_at: Date.now() },
 });
 
 beforeAll(async () => {
@@ -117,5 +118,36 @@ describe('retro-matcher stage', () => {
     // Nothing dead-lettered (the tombstone is consumed, not a malformed event).
     const dead = await readTopic(p, 'deadletter', { count: 1, timeoutMs: 1000 });
     expect(dead).toHaveLength(0);
+  });
+
+  it('suppresses a retroactive match of allow-listed content: the result matches nothing and names the allow-list entry', { timeout: 120_000 }, async () => {
+    const H_MEME = 'a5'.repeat(32);
+    const H_MEME_NEAR = `${'a5'.repeat(31)}a0`; // 2 bits away
+    await p.produce('banks', [{ key: '2', value: { bank_id: 2, name: 'MEMES', matching_enabled_ratio: 1, labels: [], change_seq: 30, changed_at: Date.now(), match_thresholds: {}, allow_list: true, allow_list_scope: null } }]);
+    await p.produce('content.hashed', [{ key: 'meme', value: hashed('meme', [['pdq', H_MEME]]) }]);
+    await p.produce('match.results', [{ key: 'meme', value: forward('meme', 14) }]);
+    // The allow-list entry (an allow-list bank's signal makes no result of its own), then a shared-list entry.
+    await p.produce('signals', [signal('pdq', 40, H_MEME_NEAR, 31, null, 2)]);
+    await new Promise((r) => setTimeout(r, 1500));
+    await p.produce('signals', [signal('pdq', 41, H_MEME, 32)]);
+
+    const all = await readTopic(p, 'match.results', { count: 7 + 4 + 1, timeoutMs: 60_000, settleMs: 4000 });
+    const meme = all.filter((r) => r.value.content_id === 'meme' && r.value.retroactive);
+    expect(meme).toHaveLength(1);
+    expect(meme[0].value).toMatchObject({
+      matched: false,
+      matches: [],
+      retroactive: { signal_type: 'pdq', bank_id: 1, bank_content_id: 41, change_seq: 32 },
+      suppressed: [
+        {
+          match: { bank_id: 1, bank_name: 'RETRO_BANK', bank_content_id: 41, signal_type: 'pdq', distance: 0 },
+          allow_list_bank_id: 2,
+          allow_list_bank_name: 'MEMES',
+          allow_list_content_id: 40,
+          allow_list_signal_type: 'pdq',
+          allow_list_distance: 2,
+        },
+      ],
+    });
   });
 });

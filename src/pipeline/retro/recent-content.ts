@@ -170,6 +170,16 @@ export class RecentContent {
     return index.query(value, radius).map((m) => ({ slot: m.id, distance: m.distance }));
   }
 
+  /** The content's values by signal type, as its indexes hold them (for the allow-list check). */
+  values(slot: number): Array<{ signalType: string; value: string }> {
+    const out: Array<{ signalType: string; value: string }> = [];
+    for (const [signalType, index] of this.indexes) {
+      const value = index.storedValue?.(slot);
+      if (value !== undefined) out.push({ signalType, value });
+    }
+    return out;
+  }
+
   forward(slot: number, signalType: string, entry: string): ForwardState {
     const pos = this.positions.get(signalType)?.get(slot) ?? Number.NaN;
     return { position: Number.isNaN(pos) ? undefined : pos, matched: this.matched.get(slot)?.has(entry) ?? false };
