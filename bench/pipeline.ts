@@ -18,9 +18,10 @@
  *      --backlog URL submissions consumed by the hasher for --hasher-backlog-seconds, RSS
  *      sampled (draining a million image fetches+hashes would take hours on 2 cores).
  *
- * Options: --index N, --count N, --latency-seconds S, --backlog N, --hasher-backlog-seconds S,
+ * Options: --index N, --count N, --latency-seconds S, --latency-rate R (default half the throughput), --backlog N, --hasher-backlog-seconds S,
  * --baseline-seconds S, --reuse PREFIX (reuse topics, and the index, of an earlier --keep run),
- * --keep (leave topics), --skip-backlog, --skip-matcher-backlog.
+ * --keep (leave topics), --skip-backlog, --skip-matcher-backlog, --broker-pid PID and --registry-pid PID
+ * (when the services were started from another checkout, e.g. a worktree using main's).
  * Everything shares this machine's cores (broker and registry included): figures are
  * reported with the CPU each process used, and runs while others work are noisy.
  */
@@ -58,6 +59,8 @@ const str = (name: string) => {
 const INDEX = num('index', 10_000_000);
 const COUNT = num('count', 2000);
 const LATENCY_S = num('latency-seconds', 30);
+/** Submissions per second in the latency phases; default half the measured throughput (0). A fixed rate compares settings at the same load. */
+const LATENCY_RATE = num('latency-rate', 0);
 const BACKLOG = num('backlog', 1_000_000);
 const HASHER_BACKLOG_S = num('hasher-backlog-seconds', 90);
 const BASELINE_S = num('baseline-seconds', 15);
@@ -65,6 +68,8 @@ const REUSE = str('reuse');
 const KEEP = args.includes('--keep') || REUSE !== undefined;
 const SKIP_BACKLOG = args.includes('--skip-backlog');
 const SKIP_MATCHER_BACKLOG = args.includes('--skip-matcher-backlog');
+const BROKER_PID = str('broker-pid');
+const REGISTRY_PID = str('registry-pid');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const testdata = path.resolve(root, '../shared/testdata/pdq/pdq-data');
@@ -245,7 +250,10 @@ class ResultClock {
     this.consumer = this.b.kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 50 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic });
+    // No offset commits: the group starts from offsets set above, and commits after every batch
+    // would be broker requests of this script's, counted in the broker's CPU per item.
     await this.consumer.run({
+      autoCommit: false,
       eachBatch: async ({ batch }) => {
         const now = Date.now();
         for (const m of batch.messages) {
@@ -610,8 +618,8 @@ async function main(): Promise<void> {
     pids: {
       hasher: hasher.proc.pid,
       matcher: matcher.proc.pid,
-      broker: pidFile(path.join(root, config.SERVICES_DIR, 'kafka/kafka.pid')),
-      registry: pidFile(path.join(root, config.SERVICES_DIR, 'schema-registry/registry.pid')),
+      broker: BROKER_PID ? Number(BROKER_PID) : pidFile(path.join(root, config.SERVICES_DIR, 'kafka/kafka.pid')),
+      registry: REGISTRY_PID ? Number(REGISTRY_PID) : pidFile(path.join(root, config.SERVICES_DIR, 'schema-registry/registry.pid')),
       bench: process.pid,
     },
   };
@@ -635,8 +643,8 @@ async function main(): Promise<void> {
         inline64k: { pipeline: projected(tInline), hashOnly: projectedHash(baseInline), ratio: projected(tInline) / projectedHash(baseInline) },
       },
     };
-    const lUrl = await latency(b, clock, '512×512 by URL', tUrl.perSecond / 2, LATENCY_S, urlMedia, [hasher, matcher]);
-    const lInline = await latency(b, clock, 'inline 64 KB', tInline.perSecond / 2, LATENCY_S, inlineMedia, [hasher, matcher]);
+    const lUrl = await latency(b, clock, '512×512 by URL', LATENCY_RATE || tUrl.perSecond / 2, LATENCY_S, urlMedia, [hasher, matcher]);
+    const lInline = await latency(b, clock, 'inline 64 KB', LATENCY_RATE || tInline.perSecond / 2, LATENCY_S, inlineMedia, [hasher, matcher]);
     report.latencyAtHalfLoad = { url512: lUrl, inline64k: lInline };
     report.machinesFor1000PerSecond = { measured: Math.ceil(1000 / tUrl.perSecond), projectedDedicated: Math.ceil(1000 / projected(tUrl)) };
 

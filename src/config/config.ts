@@ -221,6 +221,8 @@ const spec = {
   PIPELINE_RETRY_BACKOFF_MS: [int(0, 60_000), '250'],
   /** Once a partition's result is ready and others are still processing, wait up to this long for them before its transaction (0 = never wait). */
   PIPELINE_COMMIT_LINGER_MS: [int(0, 10_000), '50'],
+  /** Under a backlog (a partition's window full), wait up to this long, or until a window's worth of results is ready, before its transaction (0 = as PIPELINE_COMMIT_LINGER_MS). */
+  PIPELINE_BACKLOG_LINGER_MS: [int(0, 10_000), '500'],
   /** A stage stops admitting events of a fetched batch after this long and lets the consumer fetch again (keeps rebalances prompt). */
   PIPELINE_BATCH_BUDGET_MS: [int(100, 600_000), '10000'],
   /** POST /v1/content answers 503 (Retry-After) when Kafka has not acknowledged a submission within this long. */

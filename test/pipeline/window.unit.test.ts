@@ -13,7 +13,8 @@ describe('CommitWindow', () => {
         fc.integer({ min: 0, max: 8 }),
         fc.integer({ min: 0, max: 3 }),
         fc.constantFrom(0, 2),
-        async (delays, maxInFlight, extra, commitDelay, lingerMs) => {
+        fc.constantFrom(0, 3),
+        async (delays, maxInFlight, extra, commitDelay, lingerMs, backlogLingerMs) => {
           const maxUncommitted = maxInFlight + extra;
           let inFlight = 0;
           let peak = 0;
@@ -25,6 +26,7 @@ describe('CommitWindow', () => {
             maxInFlight,
             maxUncommitted,
             lingerMs,
+            backlogLingerMs,
             process: async (i) => {
               inFlight++;
               peak = Math.max(peak, inFlight);
@@ -93,6 +95,41 @@ describe('CommitWindow', () => {
     // Alone in the window: committed at once, not after the linger.
     const alone = new CommitWindow<number, number>({ maxInFlight: 4, maxUncommitted: 16, lingerMs: 5000, process: async (i) => i, commit: async () => undefined });
     await alone.admit(0);
+    expect(await Promise.race([alone.drain().then(() => 'committed'), tick(1000).then(() => 'lingering')])).toBe('committed');
+  });
+
+  it('under a backlog commits runs of a window\'s worth, or what the backlog linger collects; a trickle commits without it', async () => {
+    // 12 items through a window of 3 in flight, each taking 10 ms: admission waits (a backlog).
+    const run = async (backlogLingerMs: number) => {
+      const sizes: number[] = [];
+      const w = new CommitWindow<number, number>({
+        maxInFlight: 3,
+        maxUncommitted: 12,
+        backlogLingerMs,
+        process: async (i) => {
+          await tick(10 + (i % 3));
+          return i;
+        },
+        commit: async (items) => {
+          sizes.push(items.length);
+          await tick(5);
+        },
+      });
+      for (let i = 0; i < 12; i++) await w.admit(i);
+      await w.drain();
+      return sizes;
+    };
+    const without = await run(0);
+    const withBacklogLinger = await run(5000);
+    expect(without.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(withBacklogLinger.reduce((a, b) => a + b, 0)).toBe(12);
+    // While admission waits, each run is a full window's worth, committed at once instead of
+    // after the 5 s linger; once the input ends, the rest goes without the backlog linger.
+    expect(withBacklogLinger.slice(0, 3)).toEqual([3, 3, 3]);
+    expect(withBacklogLinger.length).toBeLessThan(without.length);
+    // No backlog (admission never waited): the backlog linger does not apply.
+    const alone = new CommitWindow<number, number>({ maxInFlight: 4, maxUncommitted: 16, backlogLingerMs: 5000, process: async (i) => { await tick(i * 5); return i; }, commit: async () => undefined });
+    for (let i = 0; i < 2; i++) await alone.admit(i);
     expect(await Promise.race([alone.drain().then(() => 'committed'), tick(1000).then(() => 'lingering')])).toBe('committed');
   });
 

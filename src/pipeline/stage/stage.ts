@@ -217,6 +217,7 @@ export class Stage<I extends TopicName> {
         maxInFlight: this.spec.maxInFlight,
         maxUncommitted: this.spec.maxInFlight * 4,
         lingerMs: cfg.PIPELINE_COMMIT_LINGER_MS,
+        backlogLingerMs: cfg.PIPELINE_BACKLOG_LINGER_MS,
         process: (message) =>
           byKey ? byKey.run(message.key?.toString('latin1') ?? '', () => this.process(partition, message)) : this.process(partition, message),
         commit: (messages, results) => this.commit(committer, results, BigInt(messages[messages.length - 1].offset) + 1n),

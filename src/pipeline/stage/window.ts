@@ -24,6 +24,13 @@ export interface CommitWindowOptions<T, R> {
   readonly commit: (items: readonly T[], results: readonly R[]) => Promise<void>;
   /** Once a result is ready and others are still processing, wait up to this long for them before committing (0 = never wait). */
   readonly lingerMs?: number;
+  /**
+   * Under a backlog (admission had to wait for room since the last commit began), wait up to
+   * this long instead, or until `maxInFlight` results are ready: the broker's cost is per
+   * transaction, so a backlog is committed in runs of a window's worth rather than what one
+   * commit's latency happens to collect. A steady trickle never fills the window and keeps `lingerMs`.
+   */
+  readonly backlogLingerMs?: number;
   /** Called once, when the window fails. */
   readonly onFailure?: (err: unknown) => void;
 }
@@ -42,6 +49,8 @@ export class CommitWindow<T, R> {
   private closed = false;
   private lingerTimer: NodeJS.Timeout | undefined;
   private lingered = false;
+  /** Admission waited for room since the last commit began. */
+  private pressed = false;
   private waiters: Array<() => void> = [];
 
   constructor(private readonly opts: CommitWindowOptions<T, R>) {}
@@ -56,6 +65,7 @@ export class CommitWindow<T, R> {
     const maxInFlight = Math.max(1, this.opts.maxInFlight);
     const maxUncommitted = Math.max(maxInFlight, this.opts.maxUncommitted);
     while (!this.closed && !this.failure && (this.inFlight >= maxInFlight || this.entries.length + this.committing >= maxUncommitted)) {
+      this.pressed = true;
       await this.changed();
     }
     if (this.failure) throw this.failure.err;
@@ -95,8 +105,10 @@ export class CommitWindow<T, R> {
     while (ready < this.entries.length && this.entries[ready].done) ready++;
     if (ready === 0) return;
     // Linger only while more results are on their way: with nothing in flight, waiting gains nothing.
-    const linger = this.opts.lingerMs ?? 0;
-    if (linger > 0 && !this.lingered && this.inFlight > 0) {
+    const backlog = this.pressed && (this.opts.backlogLingerMs ?? 0) > 0;
+    const linger = backlog ? (this.opts.backlogLingerMs ?? 0) : (this.opts.lingerMs ?? 0);
+    const full = backlog && ready >= Math.max(1, this.opts.maxInFlight);
+    if (linger > 0 && !this.lingered && this.inFlight > 0 && !full) {
       this.lingerTimer ??= setTimeout(() => {
         this.lingerTimer = undefined;
         this.lingered = true;
@@ -107,6 +119,7 @@ export class CommitWindow<T, R> {
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
     this.lingered = false;
+    this.pressed = false;
     const run = this.entries.splice(0, ready);
     this.committing = run.length;
     this.opts.commit(run.map((e) => e.item), run.map((e) => e.result as R)).then(
