@@ -143,6 +143,7 @@ describe('with traffic through the stack', () => {
     expect(await value('sum(hma_pipeline_events_in_total{stage="matcher"})')).toBeGreaterThanOrEqual(trafficSeconds);
     expect(await value('sum(hma_pipeline_dead_letters_total{stage="hasher", reason="fetch_failed"})')).toBeGreaterThanOrEqual(1);
     expect(await value('sum(hma_lookup_bank_matches_total{bank="OPS_ABUSE"})')).toBeGreaterThan(0);
+    expect(await value('sum(hma_matcher_suppressed_matches_total{allow_list_bank="OPS_ALLOW", bank="OPS_SHARED"})')).toBeGreaterThan(0);
     expect(await value('sum(hma_exchange_fetch_runs_total{exchange="OPS_SAMPLE", outcome="done"})')).toBeGreaterThanOrEqual(1);
     expect(await value('max(hma_exchange_last_fetch_succeeded{exchange="OPS_NCMEC"})')).toBe(0);
     expect(await value('max(hma_exchange_last_fetch_succeeded{exchange="OPS_SAMPLE"})')).toBe(1);

@@ -1,6 +1,6 @@
 /**
  * Traffic through every part of the stack, so every dashboard panel has something to
- * show: curation writes, exchanges (one that succeeds, one that fails), submissions
+ * show: curation writes (an allow-list that suppresses a shared list's matches), exchanges (one that succeeds, one that fails), submissions
  * (matching, not matching, one whose media is missing: a dead letter), lookups (some
  * refused), a URL hashed by the API, and one undecodable change event on the signals
  * topic.
@@ -10,7 +10,7 @@ import kafkajs from 'kafkajs';
 import { topicName } from '../../../topology/topics.js';
 import { ORIG_PDQ, type OpsStack } from './ops-stack.js';
 
-export const BANKS = { abuse: 'OPS_ABUSE', sample: 'OPS_SAMPLE', failing: 'OPS_NCMEC' } as const;
+export const BANKS = { abuse: 'OPS_ABUSE', shared: 'OPS_SHARED', allow: 'OPS_ALLOW', sample: 'OPS_SAMPLE', failing: 'OPS_NCMEC' } as const;
 
 async function call(base: string, method: string, path: string, body?: unknown): Promise<Response> {
   return fetch(`${base}${path}`, {
@@ -32,6 +32,12 @@ export async function seedCuration(ops: OpsStack): Promise<void> {
   const api = ops.processes.api.url;
   await expectStatus(call(api, 'POST', '/c/banks', { name: BANKS.abuse }), 201, 'create bank');
   await expectStatus(call(api, 'POST', `/c/bank/${BANKS.abuse}/signal`, { pdq: ORIG_PDQ }), 200, 'add signal');
+  // A shared list that also holds it, and an allow-list over that list's label: the matching
+  // submissions have their shared-list match suppressed (the allow-list panels show it).
+  await expectStatus(call(api, 'POST', '/c/banks', { name: BANKS.shared, labels: ['shared'] }), 201, 'create shared bank');
+  await expectStatus(call(api, 'POST', `/c/bank/${BANKS.shared}/signal`, { pdq: ORIG_PDQ }), 200, 'add shared signal');
+  await expectStatus(call(api, 'POST', '/c/banks', { name: BANKS.allow, allow_list: true, allow_list_scope: ['shared'] }), 201, 'create allow-list bank');
+  await expectStatus(call(api, 'POST', `/c/bank/${BANKS.allow}/signal`, { pdq: ORIG_PDQ }), 200, 'add allow-list signal');
   await expectStatus(call(api, 'POST', '/c/exchanges', { bank: BANKS.sample, api: 'sample' }), 201, 'create sample exchange');
   // No credentials are set for NCMEC: every fetch fails at once, without leaving the machine.
   await expectStatus(
