@@ -14,6 +14,7 @@ import { isOutageError, keepTrying } from '../../kafka/connectivity.js';
 import type { MatchResultValue } from '../../kafka/values.js';
 import { log } from '../../observability/logger.js';
 import { topicName } from '../../../topology/topics.js';
+import { pipelineConsumerConfig } from '../stage/stage.js';
 import { floodMetrics } from './metrics.js';
 import { countMatches, type FloodLimits } from './rules.js';
 import { countBatch, pruneBuckets, quarantinedCount } from './store.js';
@@ -92,13 +93,7 @@ export class FloodCounter {
 
   private async startConsumer(): Promise<void> {
     const cfg = this.deps.config;
-    const consumer = this.deps.kafka.consumer({
-      groupId: this.groupId,
-      sessionTimeout: cfg.PIPELINE_SESSION_TIMEOUT_MS,
-      heartbeatInterval: Math.max(500, Math.floor(cfg.PIPELINE_SESSION_TIMEOUT_MS / 10)),
-      readUncommitted: false,
-      maxWaitTimeInMs: 500,
-    });
+    const consumer = this.deps.kafka.consumer(pipelineConsumerConfig(this.groupId, cfg));
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (isOutageError(payload.error)) this.logger.debug({ err: payload.error }, 'flood consumer crashed; kafkajs restarts it');

@@ -28,7 +28,7 @@
  * A failed transaction (e.g. fenced) restarts the consumer, which then resumes from
  * the committed offsets.
  */
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../../config/config.js';
 import { consumerRestart, isConsumerRestart } from '../../kafka/client.js';
 import type { TopicCodec } from '../../kafka/codec.js';
@@ -124,6 +124,15 @@ const HEARTBEAT_EVERY_MS = 1000;
 
 /** The consumer group of a stage: one per stage and deployment prefix. */
 export const stageGroupId = (prefix: string, name: StageName) => `${prefix}${name}`;
+
+/** The consumer settings of every pipeline consumer group (stages, the flood counter): read committed only. */
+export const pipelineConsumerConfig = (groupId: string, cfg: Pick<Config, 'PIPELINE_SESSION_TIMEOUT_MS'>): ConsumerConfig => ({
+  groupId,
+  sessionTimeout: cfg.PIPELINE_SESSION_TIMEOUT_MS,
+  heartbeatInterval: Math.max(500, Math.floor(cfg.PIPELINE_SESSION_TIMEOUT_MS / 10)),
+  readUncommitted: false,
+  maxWaitTimeInMs: 500,
+});
 
 export function buildDeadLetter(
   source: Source,
@@ -301,13 +310,7 @@ export class Stage<I extends TopicName> {
 
   private async startConsumer(): Promise<void> {
     const cfg = this.deps.config;
-    const consumer = this.deps.kafka.consumer({
-      groupId: this.groupId,
-      sessionTimeout: cfg.PIPELINE_SESSION_TIMEOUT_MS,
-      heartbeatInterval: Math.max(500, Math.floor(cfg.PIPELINE_SESSION_TIMEOUT_MS / 10)),
-      readUncommitted: false,
-      maxWaitTimeInMs: 500,
-    });
+    const consumer = this.deps.kafka.consumer(pipelineConsumerConfig(this.groupId, cfg));
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       // A replaced consumer that kafkajs restarted anyway (its restart was under way when we
