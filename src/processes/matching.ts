@@ -7,7 +7,7 @@ import type { Config } from '../config/config.js';
 import { topicName } from '../../topology/topics.js';
 import type { SignalIndex } from '../index/types.js';
 import { MatchReplica } from '../replica/replica.js';
-import { ReplicaFeed } from '../replica/feed.js';
+import { codecDecode, ReplicaFeed } from '../replica/feed.js';
 import { LookupService } from '../matching/lookup-service.js';
 import { observeLookup, watchIndex } from './matching-metrics.js';
 import { signalTypeRules, newIndexFor } from './signal-types.js';
@@ -25,11 +25,12 @@ export async function startMatching(runtime: Runtime): Promise<Matching> {
   const indexes = new Map<string, SignalIndex>();
   for (const name of rules.keys()) indexes.set(name, newIndexFor(name));
   const replica = new MatchReplica(indexes);
+  const topics = { signals: topicName(config.TOPIC_PREFIX, 'signals'), banks: topicName(config.TOPIC_PREFIX, 'banks') };
   const feed = new ReplicaFeed(
     runtime.kafka,
     runtime.quickKafka,
-    { signals: topicName(config.TOPIC_PREFIX, 'signals'), banks: topicName(config.TOPIC_PREFIX, 'banks') },
-    (topic, value) => runtime.codec.decode(topic === topicName(config.TOPIC_PREFIX, 'signals') ? 'signals' : 'banks', value),
+    topics,
+    codecDecode(runtime.codec, topics),
     replica,
     `${config.TOPIC_PREFIX}${runtime.name}.`,
   );

@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { NOT_YET, type TopicCodec } from '../kafka/codec.js';
 import { isKafkaConnectivityError, withDeadline } from '../kafka/connectivity.js';
 import { log } from '../observability/logger.js';
 import { registry } from '../observability/metrics.js';
@@ -26,7 +27,20 @@ export interface ReplicaTopics {
   readonly banks: string;
 }
 
-export type Decode = (topic: string, value: Buffer) => Promise<unknown>;
+/**
+ * Decodes a value: synchronously when it can (a replay is tens of millions of messages with one
+ * writer schema, and a promise per message was a fifth of its time), else as a promise.
+ */
+export type Decode = (topic: string, value: Buffer) => unknown;
+
+/** The feed's `Decode` over the topic codec: `decodeNow` once the writer schema is known, else `decode`. */
+export function codecDecode(codec: TopicCodec, topics: ReplicaTopics): Decode {
+  return (topic, value) => {
+    const name = topic === topics.signals ? 'signals' : 'banks';
+    const now = codec.decodeNow(name, value);
+    return now === NOT_YET ? codec.decode(name, value) : now;
+  };
+}
 
 const applied = new Counter({
   name: 'hma_replica_events_applied_total',
@@ -313,30 +327,43 @@ export class ReplicaFeed {
   }
   private async onBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
     const topic = batch.topic;
-    const kind = topic === this.topics.signals ? 'signal' : 'bank';
+    const signals = topic === this.topics.signals;
+    const tracking = this.readyFlag;
+    let bad = 0;
     for (const message of batch.messages) {
       const key = message.key?.toString('utf8') ?? '';
       try {
-        const value = message.value === null ? null : await this.decodeWaiting(topic, message.value);
-        if (kind === 'signal') {
-          if (!parseSignalKey(key)) throw new Error(`malformed signal key '${key}'`);
-          this.replica.applySignal(key, value as SignalChange | null);
+        let value: unknown = null;
+        if (message.value !== null) {
+          value = this.decode(topic, message.value);
+          if (value instanceof Promise) value = await this.decodeWaiting(topic, message.value, value);
+        }
+        if (signals) {
+          const parsed = parseSignalKey(key);
+          if (!parsed) throw new Error(`malformed signal key '${key}'`);
+          this.replica.applySignalTo(parsed.signalType, parsed.contentId, value as SignalChange | null);
         } else {
           if (!/^\d+$/.test(key)) throw new Error(`malformed bank key '${key}'`);
           this.replica.applyBank(key, value as BankChange | null);
         }
-        applied.inc({ topic });
-        if (this.readyFlag && value !== null) {
+        if (tracking && value !== null) {
           const changedAt = (value as SignalChange | BankChange).changed_at;
           applyDelay.observe({ topic }, Math.max(0, Date.now() - changedAt) / 1000);
         }
       } catch (err) {
         // One bad event must never stop the replica: count it, log it, move on.
-        rejected.inc({ topic });
+        bad++;
         this.logger.error({ err, topic, partition: batch.partition, offset: message.offset }, 'skipping bad change event');
       }
-      this.consumed.get(topic)?.set(batch.partition, BigInt(message.offset) + 1n);
-      resolveOffset(message.offset);
+    }
+    // Per batch, not per message: at replay speed the counters and offsets were a tenth of the time.
+    const n = batch.messages.length;
+    if (n > 0) {
+      const last = batch.messages[n - 1].offset;
+      this.consumed.get(topic)?.set(batch.partition, BigInt(last) + 1n);
+      resolveOffset(last);
+      if (n > bad) applied.inc({ topic }, n - bad);
+      if (bad > 0) rejected.inc({ topic }, bad);
     }
     await heartbeat();
     this.checkReady(this.startEndsAt);
@@ -348,14 +375,16 @@ export class ReplicaFeed {
     this.wake();
   }
 
-  /** Decodes, waiting while the registry cannot be reached: skipping the event would leave the replica without it for good. */
-  private async decodeWaiting(topic: string, value: Buffer): Promise<unknown> {
+  /** Waits for a decode, retrying while the registry cannot be reached: skipping the event would leave the replica without it for good. */
+  private async decodeWaiting(topic: string, value: Buffer, first: Promise<unknown>): Promise<unknown> {
+    let attempt = first;
     for (let retry = 1; ; retry++) {
       try {
-        return await this.decode(topic, value);
+        return await attempt;
       } catch (err) {
         if (!isUnavailable(err) || this.stopped) throw err;
         await sleep(backoffDelayMs(registryBackoff, retry));
+        attempt = Promise.resolve(this.decode(topic, value));
       }
     }
   }

@@ -81,13 +81,17 @@ export class MatchReplica {
   applySignal(key: string, change: SignalChange | null): void {
     const parsed = parseSignalKey(key);
     if (!parsed) return; // not ours: the consumer counts malformed keys before calling
-    const state = this.types.get(parsed.signalType);
+    this.applySignalTo(parsed.signalType, parsed.contentId, change);
+  }
+
+  /** `applySignal` with the key already parsed (the feed parses it to count malformed keys). */
+  applySignalTo(signalType: string, id: number, change: SignalChange | null): void {
+    const state = this.types.get(signalType);
     if (!state) {
       // A signal type this process does not index (e.g. disabled by config): ignore, but count.
       this.unknownTypeEvents++;
       return;
     }
-    const id = parsed.contentId;
     if (state.index.has(id)) state.index.remove(id);
     if (change) {
       this.bankOf.set(id, change.bank_id);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { isHmaError } from '../../src/errors/errors.js';
 import { createKafka, withAdmin } from '../../src/kafka/client.js';
-import { TopicCodec } from '../../src/kafka/codec.js';
+import { NOT_YET, TopicCodec } from '../../src/kafka/codec.js';
 import { createRegistry, registerSchemas, subjectCompatibility } from '../../src/kafka/registry.js';
 import { valueSchema } from '../../src/kafka/schemas.js';
 import { applyTopics } from '../../src/kafka/topology.js';
@@ -126,6 +126,24 @@ describe('Avro schemas through the registry and the real broker', () => {
     await expect(codec.decode('banks', Buffer.from('plain text'))).rejects.toSatisfy((e) => isHmaError(e) && e.code === 'invalid_input');
     const truncated = (await codec.encode('banks', samples.banks)).subarray(0, 8);
     await expect(codec.decode('banks', truncated)).rejects.toSatisfy((e) => isHmaError(e) && e.code === 'invalid_input');
+  });
+
+  it('decodes without a promise once the writer schema is known (the replay path), and says NOT_YET before', async () => {
+    const bytes = await codec.encode('signals', samples.signals);
+    const fresh = new TopicCodec(registry, cfg.TOPIC_PREFIX);
+    expect(fresh.decodeNow('signals', bytes)).toBe(NOT_YET);
+    expect(await fresh.decode('signals', bytes)).toEqual(samples.signals);
+    expect(fresh.decodeNow('signals', bytes)).toEqual(samples.signals);
+    // Known per topic: the banks reader is not the signals reader.
+    expect(fresh.decodeNow('banks', await codec.encode('banks', samples.banks))).toBe(NOT_YET);
+    expect(() => fresh.decodeNow('signals', Buffer.from('plain text'))).toThrow(/not in schema-registry wire format/);
+    let err: unknown;
+    try {
+      fresh.decodeNow('signals', bytes.subarray(0, 8));
+    } catch (e) {
+      err = e;
+    }
+    expect(isHmaError(err) && err.code === 'invalid_input').toBe(true);
   });
 
   it('enforces BACKWARD: rejects an incompatible change, and old readers decode a compatible newer writer', async () => {
