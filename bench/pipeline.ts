@@ -21,7 +21,13 @@
  * Options: --index N, --count N, --latency-seconds S, --latency-rate R (default half the throughput), --backlog N, --hasher-backlog-seconds S,
  * --baseline-seconds S, --reuse PREFIX (reuse topics, and the index, of an earlier --keep run),
  * --keep (leave topics), --skip-backlog, --skip-matcher-backlog, --broker-pid PID and --registry-pid PID
- * (when the services were started from another checkout, e.g. a worktree using main's).
+ * (when the services were started from another checkout, e.g. a worktree using main's),
+ * --replay-only (produce the index if needed, time the matcher's replay of it — wall, CPU, RSS —
+ * then check that a change made after the replay is applied, and stop; e.g.
+ * `--index 100000000 --replay-only --keep`, then `--reuse <prefix> --replay-only` for more runs),
+ * --produce-ids FROM-TO (with --reuse: produce only these signal ids and stop, so that two
+ * processes share the production of a 100M index; then `--reuse <prefix> --replay-only`),
+ * --profile-matcher DIR (the matcher child runs with `--cpu-prof --cpu-prof-dir DIR`).
  * Everything shares this machine's cores (broker and registry included): figures are
  * reported with the CPU each process used, and runs while others work are noisy.
  */
@@ -33,10 +39,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import kafkajs, { type Producer } from 'kafkajs';
+import avro from 'avsc';
 import sharp from 'sharp';
 import { loadConfig, type Config } from '../src/config/config.js';
 import { MediaHasher } from '../src/hashing/index.js';
 import { TopicCodec } from '../src/kafka/codec.js';
+import { valueSchema } from '../src/kafka/schemas.js';
 import { createKafka, withAdmin } from '../src/kafka/client.js';
 import { createRegistry, registerSchemas } from '../src/kafka/registry.js';
 import { applyTopics } from '../src/kafka/topology.js';
@@ -46,6 +54,7 @@ import { chunkBySize } from '../src/pipeline/stage/send-chunks.js';
 import { stageGroupId } from '../src/pipeline/stage/stage.js';
 import { topicName, type TopicName } from '../topology/topics.js';
 import { configureProcess } from '../src/runtime/configure.js';
+import { withGlibcTunables } from '../src/config/glibc-tunables.js';
 
 const args = process.argv.slice(2);
 const num = (name: string, fallback: number) => {
@@ -70,6 +79,12 @@ const SKIP_BACKLOG = args.includes('--skip-backlog');
 const SKIP_MATCHER_BACKLOG = args.includes('--skip-matcher-backlog');
 const BROKER_PID = str('broker-pid');
 const REGISTRY_PID = str('registry-pid');
+/** Only produce the index (unless reused) and time the matcher's replay of it: the 100M replay figure. */
+const REPLAY_ONLY = args.includes('--replay-only');
+/** `FROM-TO`: produce only the random signals with these ids (inclusive) and stop; several processes can share a large index's production. */
+const PRODUCE_IDS = str('produce-ids');
+/** A directory: the matcher runs with --cpu-prof there (its profile is written when it stops). */
+const PROFILE_MATCHER = str('profile-matcher');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const testdata = path.resolve(root, '../shared/testdata/pdq/pdq-data');
@@ -133,7 +148,8 @@ interface Child {
 }
 
 function startChild(name: 'hasher' | 'matcher', env: NodeJS.ProcessEnv, port: number): Child {
-  const proc = spawn(process.execPath, [path.join(root, 'bin/hma.js'), name], {
+  const prof = name === 'matcher' && PROFILE_MATCHER ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_MATCHER}`] : [];
+  const proc = spawn(process.execPath, [...prof, path.join(root, 'bin/hma.js'), name], {
     cwd: root,
     env: { ...env, METRICS_PORT: String(port), HMA_INSTANCE_ID: `bench-${name}` },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -236,6 +252,8 @@ class Bench {
 /** Records when each submission's result arrives (read committed), from the topic's end at start. */
 class ResultClock {
   readonly arrivals = new Map<string, number>();
+  /** Bank content ids each `bench-probe-…` submission matched (the replay phase's change → matchable probes). */
+  readonly matched = new Map<string, number[]>();
   private consumer: ReturnType<Bench['kafka']['consumer']> | undefined;
 
   constructor(private readonly b: Bench) {}
@@ -260,6 +278,7 @@ class ResultClock {
           if (!m.value) continue;
           const r = await this.b.codec.decode('match.results', m.value);
           if (r.submission_id.startsWith('bench-')) this.arrivals.set(r.submission_id, now);
+          if (r.submission_id.startsWith('bench-probe-')) this.matched.set(r.submission_id, r.matches.map((m) => m.bank_content_id));
         }
       },
     });
@@ -307,22 +326,29 @@ async function loadIndex(b: Bench, planted: ReadonlyArray<{ id: number; pdq: str
     value: await b.codec.encode('signals', { signal_type: 'pdq', content_id: p.id, bank_id: BANK_ID, value: p.pdq, disable_until_ts: null, change_seq: 2, changed_at: now }),
   })));
   await b.send('signals', plantedMsgs);
-  if (have >= INDEX) {
+  if (have >= INDEX && !PRODUCE_IDS) {
     log(`index: ${have} signal events already on the topic, reusing them`);
     return;
   }
-  log(`index: producing ${INDEX - have} random PDQ signals`);
+  const [from, to] = PRODUCE_IDS ? PRODUCE_IDS.split('-').map(Number) : [have + 1, INDEX];
+  log(`index: producing ${to - from + 1} random PDQ signals (ids ${from}–${to})`);
   const t0 = performance.now();
-  const state = new Uint32Array([0x12345678, 0x9abcdef0, 0x0fedcba9, 0x87654321]);
+  // Seeded by the first id, so a range gives the same hashes whichever process produces it.
+  const state = new Uint32Array([0x12345678 ^ from, 0x9abcdef0, 0x0fedcba9, 0x87654321]);
+  // Encoded directly with the schema (values are valid by construction): codec.encode's
+  // validation took most of this loop's time at 100M signals.
+  const type = avro.Type.forSchema(valueSchema('signals').json as unknown as avro.Schema);
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(await b.codec.schemaId('signals'), 1);
   const BATCH = 20_000;
-  for (let start = have; start < INDEX; start += BATCH) {
+  for (let start = from; start <= to; start += BATCH) {
     const msgs: Array<{ key: string; value: Buffer }> = [];
-    for (let id = start + 1; id <= Math.min(INDEX, start + BATCH); id++) {
+    for (let id = start; id <= Math.min(to, start + BATCH - 1); id++) {
       const v: SignalChangeValue = { signal_type: 'pdq', content_id: id, bank_id: BANK_ID, value: randomHex(state), disable_until_ts: null, change_seq: 10 + id, changed_at: now };
-      msgs.push({ key: `pdq:${id}`, value: await b.codec.encode('signals', v) });
+      msgs.push({ key: `pdq:${id}`, value: Buffer.concat([header, type.toBuffer(v)]) });
     }
     await b.send('signals', msgs);
-    if ((start / BATCH) % 50 === 0) log(`  ${start + msgs.length} / ${INDEX}`);
+    if (((start - from) / BATCH) % 50 === 0) log(`  ${start - from + msgs.length} / ${to - from + 1}`);
   }
   log(`index: produced in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
@@ -555,6 +581,64 @@ async function matcherBacklog(b: Bench, matcher: Child, prefix: string, report: 
 
 // ---------------------------------------------------------------- main
 
+/**
+ * The replay a matcher does on every start, timed: wall clock from spawn to ready, the
+ * process's CPU and peak RSS on the way. Then change → matchable on the replayed index: a new
+ * signal is produced and a content.hashed event with its hash is submitted again and again
+ * until a result matches it; the time from the signal's send to that result, per probe.
+ */
+async function replayPhase(b: Bench, env: NodeJS.ProcessEnv, total: number, report: Record<string, unknown>): Promise<void> {
+  const t0 = Date.now();
+  const matcher = startChild('matcher', withGlibcTunables(env), 9481);
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(matcher.proc.pid))), 500);
+  const clock = new ResultClock(b);
+  try {
+    await waitReady(matcher, 60 * 60_000);
+    const wallS = (Date.now() - t0) / 1000;
+    const cpuS = cpuSeconds(matcher.proc.pid);
+    const rss = rssBytes(matcher.proc.pid);
+    peak = Math.max(peak, rss);
+    log(`replay: ${total} signals in ${wallS.toFixed(1)} s wall (${(total / wallS).toFixed(0)}/s), matcher CPU ${cpuS.toFixed(1)} s, RSS ${mb(rss)} (peak ${mb(peak)})`);
+    report.replay = { signals: total, wallSeconds: wallS, cpuSeconds: cpuS, perSecond: total / wallS, rssBytes: rss, peakRssBytes: peak };
+
+    await clock.start();
+    const state = new Uint32Array([0xdeadbeef, 7, 77, 777]);
+    const delays: number[] = [];
+    const rounds: number[] = [];
+    for (let k = 0; k < 20; k++) {
+      const id = total + 1_000 + k;
+      const value = randomHex(state);
+      const sentAt = Date.now();
+      await b.send('signals', [{ key: `pdq:${id}`, value: await b.codec.encode('signals', { signal_type: 'pdq', content_id: id, bank_id: BANK_ID, value, disable_until_ts: null, change_seq: 2_000_000_000 + k, changed_at: sentAt }) }]);
+      for (let j = 0; ; j++) {
+        if (Date.now() - sentAt > 60_000) throw new Error(`probe ${k}: not matchable 60 s after the change`);
+        const sub = `bench-probe-${t0}-${k}-${j}`;
+        const v: ContentHashedValue = {
+          submission_id: sub, content_id: sub, content_type: 'photo', signals: [{ signal_type: 'pdq', value, quality: 100 }],
+          hasher_version: 'bench', trace_id: null, metadata: null, submitted_at: Date.now(), timings: { fetch_ms: 0, hash_ms: 0, hashed_at: Date.now() },
+        };
+        await b.send('content.hashed', [{ key: sub, value: await b.codec.encode('content.hashed', v) }]);
+        await clock.waitFor([sub], 60_000);
+        if (clock.matched.get(sub)?.includes(id)) {
+          delays.push((clock.arrivals.get(sub) ?? Date.now()) - sentAt);
+          rounds.push(j + 1);
+          break;
+        }
+      }
+      await sleep(200);
+    }
+    const sorted = [...delays].sort((a, z) => a - z);
+    const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+    log(`change → matchable (signal sent → a result with the match), ${delays.length} probes: p50 ${q(50)} ms, max ${sorted.at(-1)} ms; submissions per probe: ${rounds.join(' ')}`);
+    report.changeToMatchable = { probes: delays.length, p50Ms: q(50), maxMs: sorted.at(-1), submissionsPerProbe: rounds };
+  } finally {
+    clearInterval(sampler);
+    await clock.stop();
+    await stopChild(matcher);
+  }
+}
+
 async function main(): Promise<void> {
   const prefix = REUSE ?? `bench-${Date.now().toString(36)}.`;
   const env: NodeJS.ProcessEnv = {
@@ -586,6 +670,21 @@ async function main(): Promise<void> {
   }
   await planter.close();
   await loadIndex(b, planted);
+  if (PRODUCE_IDS) {
+    await b.close();
+    return;
+  }
+  if (REPLAY_ONLY) {
+    const report: Record<string, unknown> = { index: INDEX };
+    try {
+      await replayPhase(b, env, await b.endOffset('signals'), report);
+    } finally {
+      await b.close();
+      if (!KEEP) await deleteTopics(b, prefix);
+    }
+    console.log(JSON.stringify(report, null, 2));
+    return;
+  }
 
   log(`baseline: hashing the same images on a ${config.HASH_WORKERS}-process pool for ${BASELINE_S} s each`);
   const baseUrl = await hashBaseline(config, byUrl, BASELINE_S);
@@ -685,14 +784,16 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     server.close();
     await b.close();
-    if (!KEEP) {
-      await withAdmin(b.kafka, async (admin) => {
-        const doomed = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-        if (doomed.length > 0) await admin.deleteTopics({ topics: doomed });
-      });
-    }
+    if (!KEEP) await deleteTopics(b, prefix);
   }
   console.log(JSON.stringify(report, null, 2));
+}
+
+async function deleteTopics(b: Bench, prefix: string): Promise<void> {
+  await withAdmin(b.kafka, async (admin) => {
+    const doomed = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (doomed.length > 0) await admin.deleteTopics({ topics: doomed });
+  });
 }
 
 main().catch((err: unknown) => {
