@@ -15,8 +15,10 @@
  * 24-bit and 8-bit grey-palette BMPs, decode and whole-file figures on one thread.
  * libjpeg-turbo itself at 1024×768: djpeg (Debian's libjpeg-turbo-progs) decoding the same JPEGs,
  * per file in CPU time of the djpeg processes (with and without a process's own start-up cost),
- * against our decode and our whole-file hash: the C++ CLI's figure is not measurable here, so
- * "djpeg decode + our hash step" stands in for a native tool.
+ * against our two JPEG decoders (the native libjpeg-turbo one, src/hashing/native/, and sharp),
+ * each with our whole-file hash; the C++ CLI is not on this machine, so its earlier figure and
+ * "djpeg decode + our hash step" stand in for a native tool. The other tables use the decoder
+ * the hasher uses (JPEG_DECODER=auto: native when built).
  * Every figure is the median of R runs of at least S seconds each. Per-core figures are CPU
  * time (user + system, all threads of this process) per image, which stays meaningful when
  * other work shares the cores; wall-clock figures are printed next to them.
@@ -31,6 +33,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { decodePhoto } from '../src/hashing/decode-image.js';
+import { nativeJpegStatus } from '../src/hashing/native/jpeg.js';
 import { hashPhoto, hashPixels, type PhotoHashOptions } from '../src/hashing/photo.js';
 import { HashPool } from '../src/hashing/pool/hash-pool.js';
 import { PdqHasher } from '../src/signals/pdq/hasher.js';
@@ -148,7 +151,7 @@ async function main(): Promise<void> {
   sharp.cache(false);
   const decodeOpts = { maxPixels: 200_000_000, grey16: 'high_byte' } as const;
   console.log(`# hash benchmark — ${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`median of ${RUNS} runs ≥ ${SECONDS}s each; one thread, libvips concurrency 1\n`);
+  console.log(`median of ${RUNS} runs ≥ ${SECONDS}s each; one thread, libvips concurrency 1; JPEG decoder: ${nativeJpegStatus()}\n`);
 
   // Pure hash step on decoded pixels.
   const hasher = new PdqHasher();
@@ -314,7 +317,7 @@ function djpegMs(files: readonly string[], ticksPerSecond: number): number {
  * measured on an 8×8 JPEG and subtracted), our decode, our hash step and our whole file.
  */
 async function againstLibjpeg(jpegs: readonly Buffer[], decodeOpts: { readonly maxPixels: number; readonly grey16: 'high_byte' }): Promise<void> {
-  console.log('\n## 1024×768 JPEG: libjpeg-turbo (djpeg) against our decode and whole-file hash, one thread (CPU ms per file; files per CPU-second)\n');
+  console.log('\n## 1024×768 JPEG: libjpeg-turbo (djpeg) against our two decoders and whole-file hash, one thread (CPU ms per file; files per CPU-second)\n');
   if (spawnSync('djpeg', ['-version'], { stdio: 'ignore' }).error) {
     console.log('djpeg not found: apt-get install libjpeg-turbo-progs (scripts/system-packages.txt)');
     return;
@@ -331,18 +334,24 @@ async function againstLibjpeg(jpegs: readonly Buffer[], decodeOpts: { readonly m
     writeFileSync(tiny, await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().toBuffer());
     const startup = djpegMs([tiny], ticks);
     const djpeg = djpegMs(files, ticks) - startup;
-    const decode = (await timeIt((i) => decodePhoto(jpegs[i % jpegs.length], decodeOpts))).cpu;
     const decoded = await Promise.all(jpegs.map((j) => decodePhoto(j, decodeOpts)));
-    console.log('| mode | djpeg decode ms (start-up excluded) | our decode ms | our decode ÷ djpeg | our hash step ms | djpeg + our hash step, files/s | our whole file, files/s | ours ÷ (djpeg + hash step) |');
+    const hash = new Map<PdqMode, number>();
+    for (const mode of MODES) hash.set(mode, (await timeIt((i) => hashPixels(decoded[i % decoded.length], mode))).cpu);
+    console.log('| decoder | decode ms | decode ÷ djpeg | mode | hash step ms | whole file, files/CPU-s | ÷ C++ CLI (cli512nn) | djpeg + our hash step, files/s |');
     console.log('|---|---|---|---|---|---|---|---|');
-    for (const mode of MODES) {
-      const hash = (await timeIt((i) => hashPixels(decoded[i % decoded.length], mode))).cpu;
-      const file = (await timeIt((i) => hashPhoto(jpegs[i % jpegs.length], { ...decodeOpts, mode }))).cpu;
-      console.log(
-        `| ${mode} | ${fmt(djpeg, 2)} | ${fmt(decode, 2)} | ${fmt(decode / djpeg, 2)}× | ${fmt(hash, 2)} | ${fmt(perSec(djpeg + hash))} | **${fmt(perSec(file))}** | ${fmt((djpeg + hash) / file, 2)}× |`,
-      );
+    // The two decoders in turn, so both see the same machine.
+    for (const jpeg of ['auto', 'sharp'] as const) {
+      const opts = { ...decodeOpts, jpeg };
+      const name = jpeg === 'sharp' ? 'sharp (libvips + mozjpeg)' : nativeJpegStatus().split(' (')[0] === 'libjpeg-turbo' ? 'native libjpeg-turbo' : 'sharp (native not built)';
+      const decode = (await timeIt((i) => decodePhoto(jpegs[i % jpegs.length], opts))).cpu;
+      for (const mode of MODES) {
+        const file = (await timeIt((i) => hashPhoto(jpegs[i % jpegs.length], { ...opts, mode }))).cpu;
+        const h = hash.get(mode) ?? 0;
+        const cli = mode === 'cli512nn' ? `${fmt(perSec(file) / REF.cliPerSec['1024x768'], 2)}×` : '—';
+        console.log(`| ${name} | ${fmt(decode, 2)} | ${fmt(decode / djpeg, 2)}× | ${mode} | ${fmt(h, 2)} | **${fmt(perSec(file))}** | ${cli} | ${fmt(perSec(djpeg + h))} |`);
+      }
     }
-    console.log(`\ndjpeg process start-up: ${fmt(startup, 2)} ms CPU (8×8 JPEG), subtracted above. C++ CLI (cli512nn, measured earlier, not here): ${REF.cliPerSec['1024x768']} files/s.`);
+    console.log(`\ndjpeg: ${fmt(djpeg, 2)} ms per file (its process start-up, ${fmt(startup, 2)} ms CPU on an 8×8 JPEG, subtracted). C++ CLI (cli512nn, measured on this machine in an earlier session, not here): ${REF.cliPerSec['1024x768']} files/s.`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

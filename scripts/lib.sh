@@ -23,6 +23,11 @@ ensure_system_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Builds the native JPEG decoder (scripts/build-native.sh) when its build is missing or stale.
+ensure_native() {
+  bash scripts/build-native.sh
+}
+
 hma() {
   node bin/hma.js "$@"
 }

@@ -12,6 +12,8 @@ npm run --silent lint
 # Imports run only downward (docs/ARCHITECTURE.md, "Layers").
 npm run --silent lint:deps
 ensure_system_packages
+# The native JPEG decoder: its tests require it (a failed build fails the run here).
+ensure_native
 # Services given by the environment (or Docker, in the test harness) need no local start.
 if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${SCHEMA_REGISTRY_URL:-}" ] || [ -z "${DATABASE_URL:-}" ]; then
   if ! docker info >/dev/null 2>&1; then

@@ -138,6 +138,11 @@ const spec = {
   VPDQ_DEDUP_DISTANCE: [int(0, 256), '0'],
   /** Opt-in Pillow quirk: clamp 16-bit grey samples to 255 instead of taking the high byte (what HMA does). */
   PDQ_GREY16_CLAMP: [bool, 'false'],
+  /**
+   * JPEG decoder of the photo path: `auto` = the system's libjpeg-turbo through our native decoder
+   * when it is built (`npm run build:native`), else sharp; `sharp` = always sharp. Same pixels either way.
+   */
+  JPEG_DECODER: [oneOf('auto', 'sharp'), 'auto'],
   FFMPEG_PATH: [str, 'ffmpeg'],
   FFPROBE_PATH: [str, 'ffprobe'],
   MEDIA_FETCH_TIMEOUT_MS: [int(100, 600_000), '10000'],

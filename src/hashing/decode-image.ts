@@ -12,8 +12,11 @@
  * - The pixel limit is checked on the header, before any decoding (decompression bombs), and
  *   again by sharp's own limitInputPixels; decoding of large images reads sequentially (no
  *   whole-image cache for formats that allow it); every decode fails on the first decoder warning.
- * - One libvips call per photo (decodePhoto): JPEG and PNG headers are read by us
+ * - One decoder call per photo (decodePhoto): JPEG and PNG headers are read by us
  *   (image-header.ts), so libvips is asked for metadata only for the other formats.
+ * - JPEG (8-bit YCbCr, RGB, grey) goes straight to libjpeg-turbo when the native decoder is built
+ *   (native/jpeg.ts): the same pixels as sharp at about two thirds of its CPU; CMYK, 12-bit and
+ *   `JPEG_DECODER=sharp` go through sharp.
  */
 import { open as openFile, readFile } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
@@ -21,12 +24,15 @@ import { HmaError, invalidInput } from '../errors/errors.js';
 import type { PixelImage } from '../signals/pdq/image.js';
 import { decodeBmp, readBmpHeader } from './bmp.js';
 import { jpegHeader, pngHeader, type ImageHeader } from './image-header.js';
+import { nativeJpeg } from './native/jpeg.js';
 import { requireDecodable, SNIFF_BYTES } from './image-format.js';
 import { emptyMedia, tooLarge, unsupportedMedia } from './media-errors.js';
 
 export interface DecodeOptions {
   readonly maxPixels: number;
   readonly grey16: 'high_byte' | 'clamp';
+  /** JPEG_DECODER: `auto` (default) uses libjpeg-turbo directly when the native decoder is built. */
+  readonly jpeg?: 'auto' | 'sharp';
 }
 
 export interface DecodedImage extends PixelImage {
@@ -166,6 +172,20 @@ export async function decodeImage(input: ImageInput, meta: ProbedImage, opts: De
   const { grey, format } = meta;
   const sequential = meta.width * meta.height > WHOLE_DECODE_MAX_PIXELS;
   if (format === 'bmp') return { ...decodeBmp(await bytesOf(input), opts.maxPixels), format };
+  if (format === 'jpeg' && opts.jpeg !== 'sharp') {
+    const native = nativeJpeg();
+    if (native) {
+      const bytes = await bytesOf(input);
+      let out: ReturnType<typeof native.decode>;
+      try {
+        out = native.decode(bytes, opts.maxPixels);
+      } catch (err) {
+        throw decodeError(err, input);
+      }
+      // null: a colour space or precision the native decoder leaves to sharp (CMYK, 12-bit).
+      if (out) return { data: out.data, width: out.width, height: out.height, channels: out.channels, colour: out.channels === 1 ? 'grey' : 'rgb', format };
+    }
+  }
   try {
     if (grey && meta.depth === 'ushort' && opts.grey16 === 'clamp') {
       const { data, info } = await open(input, opts.maxPixels, sequential)

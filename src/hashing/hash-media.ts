@@ -169,6 +169,7 @@ export type MediaHasherSettings = Pick<
   | 'PDQ_MODE'
   | 'PDQ_MIN_QUALITY'
   | 'PDQ_GREY16_CLAMP'
+  | 'JPEG_DECODER'
   | 'MAX_MEDIA_BYTES'
   | 'MAX_IMAGE_PIXELS'
   | 'VIDEO_FRAMES_PER_SECOND'
@@ -259,7 +260,7 @@ export class MediaHasher {
     const digests = byteView.values();
     let computed: Record<string, ComputedSignal> = {};
     if (pixelTypes.length > 0) {
-      const decode = { maxPixels: this.settings.MAX_IMAGE_PIXELS, grey16: this.settings.PDQ_GREY16_CLAMP ? 'clamp' : 'high_byte' } as const;
+      const decode = { maxPixels: this.settings.MAX_IMAGE_PIXELS, grey16: this.settings.PDQ_GREY16_CLAMP ? 'clamp' : 'high_byte', jpeg: this.settings.JPEG_DECODER } as const;
       const photo = await MediaHasher.timed(pixelTypes, this.executor.photo(input, { types: pixelTypes, decode, params }));
       computed = photo.values;
       if (photo.values.pdq) signals.pdq = pdqResult(photo, params.mode);

@@ -80,7 +80,7 @@ export interface PhotoHash extends PdqHashValue {
 export function pdqJob(opts: PhotoHashOptions): PhotoJob {
   return {
     types: ['pdq'],
-    decode: { maxPixels: opts.maxPixels, grey16: opts.grey16 },
+    decode: { maxPixels: opts.maxPixels, grey16: opts.grey16, ...(opts.jpeg ? { jpeg: opts.jpeg } : {}) },
     params: { mode: opts.mode, dihedral: opts.dihedral ?? false, minQuality: 0, dedupDistance: 0 },
   };
 }
