@@ -46,19 +46,31 @@ export function hamming256(a: Uint32Array, ao: number, b: Uint32Array, bo: numbe
 /** Words of a 128-bit MD5 digest. */
 export const HASH128_WORDS = 4;
 
-const HEX_RE = /^[0-9a-fA-F]*$/;
+/** Value of each ASCII hex digit, -1 for every other code below 128. */
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) NIBBLE[48 + c] = c;
+for (let c = 0; c < 6; c++) NIBBLE[65 + c] = NIBBLE[97 + c] = 10 + c;
 
 /**
  * Parses exactly `words · 8` hex digits (either case) into `out`.
  * Throws `invalid_input` for anything else, so bad client input never reaches an index.
+ * One pass over the characters (no regular expression, no substrings): a replay parses every
+ * signal of the topic, and the regex-and-slices version was an eighth of a 10M replay's CPU.
  */
 export function parseHexWords(hex: string, words: number, out: Uint32Array = new Uint32Array(words)): Uint32Array {
-  if (typeof hex !== 'string' || hex.length !== words * 8 || !HEX_RE.test(hex)) {
+  if (typeof hex !== 'string' || hex.length !== words * 8) {
     throw invalidInput(`expected ${words * 8} hex digits`, { length: typeof hex === 'string' ? hex.length : null });
   }
   for (let i = 0; i < words; i++) {
     const start = (words - 1 - i) * 8;
-    out[i] = parseInt(hex.slice(start, start + 8), 16) >>> 0;
+    let v = 0;
+    for (let k = start; k < start + 8; k++) {
+      const c = hex.charCodeAt(k);
+      const n = c < 128 ? NIBBLE[c] : -1;
+      if (n < 0) throw invalidInput(`expected ${words * 8} hex digits`, { length: hex.length });
+      v = (v << 4) | n;
+    }
+    out[i] = v >>> 0;
   }
   return out;
 }

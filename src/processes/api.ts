@@ -31,6 +31,7 @@ import { indexReadiness, kafkaReadiness, startingReason, statusDetails } from '.
 import { ReadYourWrites } from './read-your-writes.js';
 import type { ReplicaFeed } from '../replica/feed.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { nativeJpegStatus } from '../hashing/native/jpeg.js';
 
 /** What /m needs of a hashed input: HMA's values, and the PDQ variants of a usable photo. */
 function mediaSignals(h: HashedInput): MediaSignals {
@@ -102,6 +103,7 @@ export async function buildApi(runtime: Runtime): Promise<BuiltApi> {
   let hasher: MediaHasher | undefined;
   if (config.ROLE_HASHER || config.ROLE_CURATOR) {
     hasher = MediaHasher.fromConfig(config);
+    runtime.logger.info({ jpegDecoder: nativeJpegStatus(config.JPEG_DECODER) }, 'hash pool started');
     const pool = hasher;
     runtime.onStop('hashing pool', () => pool.close());
     input = new HashInput(config, hasher);

@@ -13,6 +13,7 @@ import { mediaHashing } from '../pipeline/hasher/hasher.js';
 import { Stage } from '../pipeline/stage/stage.js';
 import { runPartAsProcess, type RunningProcess, type StartedPart } from '../runtime/process.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { nativeJpegStatus } from '../hashing/native/jpeg.js';
 
 /** `shared`: the process's hashing service when it already has one (e.g. `hma all`); its owner closes it. */
 export async function startHasher(runtime: Runtime, shared?: MediaHasher): Promise<StartedPart> {
@@ -20,6 +21,7 @@ export async function startHasher(runtime: Runtime, shared?: MediaHasher): Promi
   let hasher = shared;
   if (!hasher) {
     const own = MediaHasher.fromConfig(config);
+    runtime.logger.info({ jpegDecoder: nativeJpegStatus(config.JPEG_DECODER) }, 'hash pool started');
     runtime.onStop('hash pool', () => own.close());
     hasher = own;
   }

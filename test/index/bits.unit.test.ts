@@ -30,7 +30,9 @@ describe('bits', () => {
   });
 
   it('rejects wrong lengths, non-hex digits and non-strings', () => {
-    for (const bad of ['', 'abc', 'x'.repeat(64), `${'0'.repeat(63)} `, '0'.repeat(65)]) {
+    // Every character next to a hex range, a non-ASCII one and a lone surrogate, at the last place.
+    const edges = ['/', ':', '@', 'G', '`', 'g', 'é', '\u0660', '\ud800'].map((c) => `${'0'.repeat(63)}${c}`);
+    for (const bad of ['', 'abc', 'x'.repeat(64), `${'0'.repeat(63)} `, '0'.repeat(65), ...edges]) {
       expect(() => parseHexWords(bad, 8)).toThrow(HmaError);
     }
     expect(() => parseHexWords(42 as unknown as string, 8)).toThrow(HmaError);

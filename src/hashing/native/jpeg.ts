@@ -42,8 +42,9 @@ export function nativeJpeg(): NativeJpeg | undefined {
   return loaded.decoder;
 }
 
-/** Which JPEG decoder the photo path uses here, and why, for logs and benchmarks. */
-export function nativeJpegStatus(): string {
+/** Which JPEG decoder the photo path uses here under JPEG_DECODER=`setting`, and why, for logs and benchmarks. */
+export function nativeJpegStatus(setting: 'auto' | 'sharp' = 'auto'): string {
+  if (setting === 'sharp') return 'sharp (JPEG_DECODER=sharp)';
   const d = nativeJpeg();
   return d ? `libjpeg-turbo (native, libjpeg ${d.jpegLibVersion})` : `sharp (${loaded?.reason ?? 'native decoder unavailable'})`;
 }
