@@ -133,6 +133,32 @@ describe('CommitWindow', () => {
     expect(await Promise.race([alone.drain().then(() => 'committed'), tick(1000).then(() => 'lingering')])).toBe('committed');
   });
 
+  it('a window that filled for a moment commits without the backlog linger once no input waits', async () => {
+    // Item 0 is quick, 1 and 2 slow (a shared hash pool busy elsewhere); item 3 waits for room,
+    // then the input ends. Item 0 must not wait the 5 s backlog linger, nor for 1 and 2.
+    const commits: Array<{ at: number; items: number[] }> = [];
+    const t0 = Date.now();
+    const w = new CommitWindow<number, number>({
+      maxInFlight: 3,
+      maxUncommitted: 12,
+      lingerMs: 0,
+      backlogLingerMs: 5000,
+      process: async (i) => {
+        await tick(i === 1 || i === 2 ? 400 : 5);
+        return i;
+      },
+      commit: async (items) => {
+        commits.push({ at: Date.now() - t0, items: [...items] });
+      },
+    });
+    for (let i = 0; i < 4; i++) await w.admit(i);
+    await w.drain();
+    expect(commits.flatMap((c) => c.items)).toEqual([0, 1, 2, 3]);
+    expect(commits[0].items).toEqual([0]);
+    expect(commits[0].at).toBeLessThan(200);
+    expect(commits.at(-1)!.at).toBeLessThan(1500);
+  });
+
   it('makes admission wait while the uncommitted bound is reached (back-pressure)', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));

@@ -25,10 +25,12 @@ export interface CommitWindowOptions<T, R> {
   /** Once a result is ready and others are still processing, wait up to this long for them before committing (0 = never wait). */
   readonly lingerMs?: number;
   /**
-   * Under a backlog (admission had to wait for room since the last commit began), wait up to
-   * this long instead, or until `maxInFlight` results are ready: the broker's cost is per
-   * transaction, so a backlog is committed in runs of a window's worth rather than what one
-   * commit's latency happens to collect. A steady trickle never fills the window and keeps `lingerMs`.
+   * Under a backlog (admission had to wait for room since the last commit began, and more input
+   * is still waiting to be admitted), wait up to this long instead, or until `maxInFlight`
+   * results are ready: the broker's cost is per transaction, so a backlog is committed in runs of
+   * a window's worth rather than what one commit's latency happens to collect. A steady trickle
+   * never fills the window and keeps `lingerMs`; so does a window that filled for a moment (a
+   * shared hash pool busy with other partitions) once nothing more is waiting to be admitted.
    */
   readonly backlogLingerMs?: number;
   /** Called once, when the window fails. */
@@ -51,6 +53,10 @@ export class CommitWindow<T, R> {
   private lingered = false;
   /** Admission waited for room since the last commit began. */
   private pressed = false;
+  /** `admit` calls waiting for room right now. */
+  private admitsWaiting = 0;
+  /** The pending linger timer is the backlog one. */
+  private lingerIsBacklog = false;
   private waiters: Array<() => void> = [];
 
   constructor(private readonly opts: CommitWindowOptions<T, R>) {}
@@ -64,9 +70,19 @@ export class CommitWindow<T, R> {
   async admit(item: T): Promise<void> {
     const maxInFlight = Math.max(1, this.opts.maxInFlight);
     const maxUncommitted = Math.max(maxInFlight, this.opts.maxUncommitted);
-    while (!this.closed && !this.failure && (this.inFlight >= maxInFlight || this.entries.length + this.committing >= maxUncommitted)) {
+    if (!this.closed && !this.failure && (this.inFlight >= maxInFlight || this.entries.length + this.committing >= maxUncommitted)) {
       this.pressed = true;
-      await this.changed();
+      this.admitsWaiting++;
+      try {
+        while (!this.closed && !this.failure && (this.inFlight >= maxInFlight || this.entries.length + this.committing >= maxUncommitted)) await this.changed();
+      } finally {
+        this.admitsWaiting--;
+      }
+      // Still a backlog if the caller's next admit is waiting by the time I/O callbacks run;
+      // if not, the input ran out: a backlog linger in progress gives way to the short one.
+      setImmediate(() => {
+        if (this.admitsWaiting === 0 && this.lingerTimer !== undefined && this.lingerIsBacklog) this.pump();
+      });
     }
     if (this.failure) throw this.failure.err;
     if (this.closed) throw new Error('commit window closed');
@@ -105,15 +121,24 @@ export class CommitWindow<T, R> {
     while (ready < this.entries.length && this.entries[ready].done) ready++;
     if (ready === 0) return;
     // Linger only while more results are on their way: with nothing in flight, waiting gains nothing.
-    const backlog = this.pressed && (this.opts.backlogLingerMs ?? 0) > 0;
+    // A backlog linger only while input is still waiting to be admitted (see admit).
+    const backlog = this.pressed && (this.opts.backlogLingerMs ?? 0) > 0 && this.admitsWaiting > 0;
     const linger = backlog ? (this.opts.backlogLingerMs ?? 0) : (this.opts.lingerMs ?? 0);
     const full = backlog && ready >= Math.max(1, this.opts.maxInFlight);
     if (linger > 0 && !this.lingered && this.inFlight > 0 && !full) {
-      this.lingerTimer ??= setTimeout(() => {
+      if (this.lingerTimer !== undefined && this.lingerIsBacklog && !backlog) {
+        // The backlog ended: wait no longer than the short linger from now.
+        clearTimeout(this.lingerTimer);
         this.lingerTimer = undefined;
-        this.lingered = true;
-        this.pump();
-      }, linger);
+      }
+      if (this.lingerTimer === undefined) {
+        this.lingerIsBacklog = backlog;
+        this.lingerTimer = setTimeout(() => {
+          this.lingerTimer = undefined;
+          this.lingered = true;
+          this.pump();
+        }, linger);
+      }
       return;
     }
     clearTimeout(this.lingerTimer);
