@@ -32,7 +32,7 @@
  * reported with the CPU each process used, and runs while others work are noisy.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -190,6 +190,33 @@ function cpuSeconds(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+/**
+ * CPU seconds of a process and its live descendants (the hash pool's worker processes: since
+ * hashing moved to child processes, a process's own CPU no longer includes its hashing).
+ */
+function treeCpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  let total = cpuSeconds(pid);
+  for (const [p] of parent) {
+    for (let q = parent.get(p); q !== undefined && q > 1; q = parent.get(q)) {
+      if (q === pid) {
+        total += cpuSeconds(p);
+        break;
+      }
+    }
+  }
+  return total;
 }
 function rssBytes(pid: number | undefined): number {
   if (!pid) return 0;
@@ -370,7 +397,7 @@ async function hashBaseline(config: Config, images: readonly Buffer[], seconds: 
     let next = 0;
     const end = performance.now() + seconds * 1000;
     const t0 = performance.now();
-    const c0 = process.cpuUsage();
+    const c0 = treeCpuSeconds(process.pid);
     await Promise.all(
       Array.from({ length: config.HASH_WORKERS * 2 }, async () => {
         while (performance.now() < end) {
@@ -379,8 +406,9 @@ async function hashBaseline(config: Config, images: readonly Buffer[], seconds: 
         }
       }),
     );
-    const c = process.cpuUsage(c0);
-    return { perSecond: done / ((performance.now() - t0) / 1000), cpuPerItem: { hash: (c.user + c.system) / 1e6 / done } };
+    // This process and its hash workers: the whole hash step.
+    const c = treeCpuSeconds(process.pid) - c0;
+    return { perSecond: done / ((performance.now() - t0) / 1000), cpuPerItem: { hash: c / done } };
   } finally {
     await hasher.close();
   }
@@ -391,7 +419,8 @@ interface CpuWatch {
 }
 function cpuSnapshot(w: CpuWatch): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [name, pid] of Object.entries(w.pids)) out[name] = pid === process.pid ? process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 : cpuSeconds(pid);
+  // The hasher with its hash workers; the bench process without its children (it has none then).
+  for (const [name, pid] of Object.entries(w.pids)) out[name] = pid === process.pid ? process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 : treeCpuSeconds(pid);
   return out;
 }
 function cpuPerItem(a: Record<string, number>, b: Record<string, number>, items: number): Record<string, number> {
