@@ -196,6 +196,11 @@ export class PdqIndex {
     return true;
   }
 
+  /** Entries added but not yet placed in the tables (the next query or flush places them). */
+  get queued(): number {
+    return this.pendingCount;
+  }
+
   /** Places pending entries in the tables. Queries call it; callers may, to move the cost. */
   flush(): void {
     const n = this.pendingCount;

@@ -16,6 +16,8 @@ export interface SignalIndex {
   query(value: string, radius: number): IndexMatch[];
   /** The stored value of an entry in canonical hex, where the index can give it back. */
   storedValue?(id: number): string | undefined;
+  /** Does now the work that adds leave for the next query (indexes that defer it). */
+  flush?(): void;
   readonly size: number;
 }
 

@@ -323,6 +323,8 @@ export class ReplicaFeed {
     }
     replayRemaining.set(Number(remaining));
     if (remaining === 0n) {
+      // Ready means matchable at full speed: the replay's queued index work is done first.
+      this.replica.settle();
       this.readyFlag = true;
       this.markFresh(at);
       this.logger.info({ banks: this.replica.bankCount }, 'replica caught up: ready');

@@ -50,11 +50,14 @@ describe('replica feed: a large replay with bad events inside its batches', () =
 
     const topics = { signals: topicName(p.config.TOPIC_PREFIX, 'signals'), banks: topicName(p.config.TOPIC_PREFIX, 'banks') };
     const before = { applied: await counter('hma_replica_events_applied_total', topics.signals), rejected: await counter('hma_replica_events_rejected_total', topics.signals) };
-    const replica = new MatchReplica(new Map([['pdq', new PdqIndex()]]));
+    const index = new PdqIndex();
+    const replica = new MatchReplica(new Map([['pdq', index]]));
     const kafka = createKafka(p.config, 'test-feed');
     feed = new ReplicaFeed(kafka, kafka, topics, codecDecode(p.codec, topics), replica, `${p.config.TOPIC_PREFIX}feed-test.`);
     feed.start();
     await feed.waitReady(60_000);
+    // Ready means the replay's deferred index work is done: the first lookup does not pay for it.
+    expect(index.queued).toBe(0);
 
     expect(replica.stats('pdq')?.size).toBe(N - 1); // the tombstone removed content 7
     expect(replica.rawLookup('pdq', hashOf(7), 0)).toEqual([]);

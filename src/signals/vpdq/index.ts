@@ -28,6 +28,10 @@ export class VpdqIndex implements SignalIndex {
 
   constructor(private readonly opts: VpdqMatchOptions = PYTX_VPDQ_MATCH) {}
 
+  flush(): void {
+    this.frames.flush();
+  }
+
   get size(): number {
     return this.framesOf.size;
   }
