@@ -224,7 +224,10 @@ export class ReplicaFeed {
       // A replay reads whole topics: 16 MB per partition per fetch instead of kafkajs's 1 MB
       // means a sixteenth of the fetch round trips, each of which the replay waits out.
       maxBytesPerPartition: 16 * 1024 * 1024,
-      sessionTimeout: 30_000,
+      // A group of one: nobody waits for a rebalance, but a long synchronous step (placing a
+      // 100M replay's queued entries takes ~30 s) must not cost the membership.
+      sessionTimeout: 300_000,
+      rebalanceTimeout: 300_000,
       // Never restarted in place by kafkajs: its group would wait for the crashed member's
       // session to expire (up to 30 s after a broker outage) before assigning anything.
       // A crashed consumer is replaced by one in a new group, positioned where the replica stands.
@@ -237,6 +240,14 @@ export class ReplicaFeed {
       void consumer.disconnect().catch(() => undefined);
       this.consumer = undefined;
       this.connectInBackground();
+    });
+    // Should the group rebalance anyway (the broker restarted, a session expired), the consumer
+    // would start again from the topics' beginning (no offsets are committed): go on from where
+    // the replica stands instead of reading everything again.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      for (const [topic, parts] of this.consumed) {
+        for (const [partition, next] of parts) consumer.seek({ topic, partition, offset: next.toString() });
+      }
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [this.topics.signals, this.topics.banks], fromBeginning: true });
