@@ -70,11 +70,12 @@ export class CommitWindow<T, R> {
   async admit(item: T): Promise<void> {
     const maxInFlight = Math.max(1, this.opts.maxInFlight);
     const maxUncommitted = Math.max(maxInFlight, this.opts.maxUncommitted);
-    if (!this.closed && !this.failure && (this.inFlight >= maxInFlight || this.entries.length + this.committing >= maxUncommitted)) {
+    const mustWait = () => !this.closed && !this.failure && (this.inFlight >= maxInFlight || this.entries.length + this.committing >= maxUncommitted);
+    if (mustWait()) {
       this.pressed = true;
       this.admitsWaiting++;
       try {
-        while (!this.closed && !this.failure && (this.inFlight >= maxInFlight || this.entries.length + this.committing >= maxUncommitted)) await this.changed();
+        while (mustWait()) await this.changed();
       } finally {
         this.admitsWaiting--;
       }
